@@ -62,7 +62,7 @@ func TestScripts(t *testing.T) {
 				if len(args) != 2 {
 					ts.Fatalf("usage: qrpng FILE TEXT")
 				}
-				png, err := scan.Render(args[1], -6)
+				png, err := scan.Render(args[1], 300)
 				ts.Check(err)
 				ts.Check(os.WriteFile(ts.MkAbs(args[0]), png, 0o644))
 			},

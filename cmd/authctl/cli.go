@@ -308,7 +308,7 @@ func (c *cli) addAll(accounts []vault.Account, skipDuplicates bool) error {
 				continue
 			}
 			if err != nil {
-				return fmt.Errorf("add %s: %w", a.Label(), err)
+				return err
 			}
 			added = append(added, got)
 		}
@@ -371,7 +371,7 @@ func (c *cli) importFile(args []string) error {
 		}
 	}
 	accounts, err := formats.Import(data, f, nil)
-	if errors.Is(err, formats.ErrPasswordRequired) || errors.Is(err, vault.ErrWrongPassword) {
+	if errors.Is(err, vault.ErrLocked) {
 		pw, _, gerr := c.givenPassword()
 		if gerr != nil {
 			return gerr
@@ -546,14 +546,15 @@ func one(accounts []vault.Account, query string) (vault.Account, error) {
 }
 
 // match is the accounts whose issuer or name contains query, except that an
-// exact label ("Issuer: Name"), issuer or name match wins over substrings,
+// exact label ("Issuer: Name" or "Issuer:Name"), issuer or name wins over substrings,
 // so that every account can be named on its own.
 func match(accounts []vault.Account, query string) []vault.Account {
 	var exact, sub []vault.Account
 	q := strings.ToLower(strings.TrimSpace(query))
 	for _, a := range accounts {
 		switch {
-		case q != "" && (strings.ToLower(a.Label()) == q || strings.ToLower(a.Issuer) == q || strings.ToLower(a.Name) == q):
+		case q != "" && (strings.ToLower(a.Label()) == q || strings.ToLower(a.Issuer+":"+a.Name) == q ||
+			strings.ToLower(a.Issuer) == q || strings.ToLower(a.Name) == q):
 			exact = append(exact, a)
 		case a.Matches(query):
 			sub = append(sub, a)
@@ -666,7 +667,7 @@ func (c *cli) export(args []string) error {
 		}
 		data = []byte(strings.Join(uris, "\n") + "\n")
 	case "aegis":
-		pw, err := c.prompt("the Aegis export is encrypted with the vault password")
+		pw, err := c.exportPassword(v)
 		if err != nil {
 			return err
 		}
@@ -699,6 +700,22 @@ func (c *cli) export(args []string) error {
 	}
 	fmt.Fprintf(c.stderr, "authctl: exported %d accounts to %s\n", len(v.Accounts()), *out)
 	return nil
+}
+
+// exportPassword is the password an Aegis export is encrypted with: the
+// vault password as given (AUTHDESK_PASSWORD, --password-file), or typed.
+func (c *cli) exportPassword(v *vault.Vault) ([]byte, error) {
+	pw, _, err := c.givenPassword()
+	if err != nil || pw != nil {
+		return pw, err
+	}
+	if !v.HasPassword() {
+		return c.newPassword("the vault has no password: choose one for the export file")
+	}
+	if c.interactive() {
+		return c.ask("vault password (the export is encrypted with it): ")
+	}
+	return nil, errors.New("the Aegis export is encrypted with the vault password: set AUTHDESK_PASSWORD or pass --password-file")
 }
 
 func (c *cli) passwd(args []string) error {
