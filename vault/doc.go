@@ -18,6 +18,18 @@
 // the previous file as vault.json.bak. The app calls [Vault.Reload] to see
 // the others' changes.
 //
+// # Codes and URIs
+//
+// [Account.Code] is the whole of the OTP maths: HMAC of the counter (the
+// time step for TOTP), dynamic truncation, then decimal digits or, for
+// Steam, five characters of Steam's alphabet (RFC 4226, RFC 6238). It is
+// computed here rather than with github.com/pquerna/otp because we hold the
+// raw key: pquerna takes base32 text and fails on the spaced secrets users
+// type. pquerna stays as the cross-check in the tests, beside the RFC
+// vectors and oathtool. [ParseURI] reads Google's Key Uri Format as real
+// exporters write it (lowercase, padded or spaced secrets, issuer in the
+// label and/or parameter, extra parameters) and names the field at fault.
+//
 // # The file is an Aegis vault
 //
 // vault.json is in the format of the Aegis Authenticator app

@@ -31,7 +31,33 @@
 // format, so package vault reads it (vault.DecodeAegis) and Import hands
 // the file over.
 //
+// 2FAS Authenticator ("2fas"): the .2fas backup, JSON with a services
+// list, schema versions 1 to 4. 2FAS has published no specification; the
+// format is what its open-source apps write (github.com/twofas/2fas-android:
+// BackupContent for the JSON, BackupCipherImpl and BackupKeyGeneratorPbkdf
+// for the encryption) and what Aegis's TwoFASImporter reads. An encrypted
+// backup holds servicesEncrypted, "ciphertext+tag:salt:iv" in base64:
+// PBKDF2-HMAC-SHA256 with 10,000 iterations makes the AES-256-GCM key. Its
+// reference field, a fixed text sealed under the same key, tells a wrong
+// password from a damaged file. A service's issuer is its name in 2FAS;
+// tokenType is TOTP, HOTP or STEAM. Decode2FAS reads one.
+//
+// andOTP ("andotp"): a JSON list of entries as andOTP's Entry.toJSON writes
+// them (github.com/andOTP/andOTP, Database/Entry.java), or that list
+// encrypted: a 4-byte big-endian PBKDF2-HMAC-SHA1 iteration count, a
+// 12-byte salt, a 12-byte nonce, then AES-256-GCM ciphertext and tag, as
+// andOTP's BackupHelper writes it and Aegis's AndOtpImporter reads it.
+// andOTP picks 140,000 to 160,000 iterations; a file asking for more than
+// 10,000,000 is refused before the key derivation, which it would
+// otherwise stall. The older encrypted format (the key a bare SHA-256 of
+// the password) is not read, nor are mOTP entries: either is an error
+// saying so. DecodeAndOTP reads one.
+//
 // # Dependencies
+//
+// Only the standard library decrypts the 2FAS and andOTP backups:
+// crypto/pbkdf2 (in it since Go 1.24) and crypto/aes with crypto/cipher's
+// GCM are what both apps use, and need no third-party code.
 //
 // google.golang.org/protobuf/encoding/protowire reads and writes the
 // protocol buffer wire format by field number, without generated code or a

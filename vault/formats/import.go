@@ -18,13 +18,19 @@ const (
 	URIList Format = "uri"    // otpauth URIs (and otpauth-migration URIs), one a line
 	Aegis   Format = "aegis"  // an Aegis vault export, plain or password-encrypted
 	Google  Format = "google" // Google Authenticator otpauth-migration URIs, one a line
+	TwoFAS  Format = "2fas"   // a 2FAS Authenticator backup, plain or password-encrypted
+	AndOTP  Format = "andotp" // an andOTP backup, plain JSON or password-encrypted
 )
 
 // Detect tells the format of an export file from its content, or says what
 // the file looks like when Import cannot read it.
 func Detect(data []byte) (Format, error) {
 	text := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\ufeff")))
+	// Text never passes: its first byte makes the iteration count too large.
+	_, andOTPErr := andOTPIterations(data, andOTPMaxIterations)
 	switch {
+	case andOTPErr == nil:
+		return AndOTP, nil
 	case len(text) == 0:
 		return "", errors.New("the file is empty")
 	case text[0] == '{':
@@ -35,17 +41,18 @@ func Detect(data []byte) (Format, error) {
 		_, header := top["header"]
 		_, db := top["db"]
 		_, services := top["services"]
+		_, servicesEncrypted := top["servicesEncrypted"]
 		switch {
 		case header && db:
 			return Aegis, nil
-		case services:
-			return "", errors.New("the file looks like a 2FAS backup, which authdesk cannot read: export from 2FAS as otpauth links instead")
+		case services || servicesEncrypted:
+			return TwoFAS, nil
 		}
-		return "", errors.New("the file is JSON but not an Aegis export")
+		return "", errors.New("the file is JSON but not an Aegis export or a 2FAS backup")
 	case text[0] == '[':
-		return "", errors.New("the file looks like an andOTP backup (a JSON list), which authdesk cannot read")
+		return AndOTP, nil
 	case !utf8.Valid(text):
-		return "", errors.New("the file is binary, not an export authdesk reads (encrypted andOTP backups are not supported)")
+		return "", errors.New("the file is binary, not an export authdesk reads")
 	}
 
 	format := Format("")
@@ -71,7 +78,8 @@ func Detect(data []byte) (Format, error) {
 }
 
 // Import reads the accounts of an export file. An empty format means
-// Detect's. The password opens an encrypted Aegis file; the other formats
+// Detect's. The password opens an encrypted Aegis, 2FAS or andOTP file
+// (nil for one gives an error wrapping vault.ErrLocked); the other formats
 // ignore it. The accounts are normalized and valid, ready for vault.DB.Add.
 func Import(data []byte, format Format, password []byte) ([]vault.Account, error) {
 	if format == "" {
@@ -87,6 +95,10 @@ func Import(data []byte, format Format, password []byte) ([]vault.Account, error
 		return decodeLines(data, true)
 	case Aegis:
 		return vault.DecodeAegis(data, password)
+	case TwoFAS:
+		return Decode2FAS(data, password)
+	case AndOTP:
+		return DecodeAndOTP(data, password)
 	}
-	return nil, fmt.Errorf("unknown format %q (want uri, aegis or google)", format)
+	return nil, fmt.Errorf("unknown format %q (want uri, aegis, google, 2fas or andotp)", format)
 }
