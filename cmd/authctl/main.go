@@ -11,7 +11,7 @@
 //	  next QUERY                      HOTP: advance the counter, save, print the new code
 //	  rm QUERY
 //	  rename QUERY NEWNAME
-//	  import [--format auto|uri|aegis|google] FILE
+//	  import [--format auto|uri|aegis|google|2fas|andotp] FILE
 //	  export --format uri|aegis|google [--out FILE]
 //	  passwd                          set or change the vault password
 //
@@ -53,7 +53,7 @@ const usage = `usage: authctl [--vault PATH] [--password-file FILE] COMMAND
   next QUERY
   rm QUERY
   rename QUERY NEWNAME
-  import [--format auto|uri|aegis|google] FILE
+  import [--format auto|uri|aegis|google|2fas|andotp] FILE
   export --format uri|aegis|google [--out FILE]
   passwd
 environment: AUTHDESK_VAULT (vault path), AUTHDESK_PASSWORD (vault password)
