@@ -11,7 +11,7 @@
 # whose icon path points at a copy of assets/icon.png, and a binary built
 # here with the same build tags fyne would use ('release', and
 # 'migrated_fynedo' because FyneApp.toml sets [Migrations] fyneDo = true).
-# macOS and Windows packages: see ui/PACKAGING.md.
+# macOS and Windows packages: see "Packaging the app" in README.md.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
