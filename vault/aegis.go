@@ -8,13 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/authdesk/authdesk/internal/jsonerr"
 )
 
 // The Aegis vault format (github.com/beemdevelopment/Aegis, docs/vault.md):
@@ -95,7 +96,7 @@ func parseFile(data []byte) (*sealedFile, error) {
 	}
 	var j fileJSON
 	if err := json.Unmarshal(data, &j); err != nil {
-		return nil, corrupt("not a vault file: %s", jsonProblem(err, "the file"))
+		return nil, corrupt("not a vault file: %s", jsonerr.Describe(err, "the file"))
 	}
 	switch {
 	case j.Version == nil:
@@ -283,7 +284,7 @@ func parseDBFast(data []byte) *DB {
 func parseDBFull(data []byte) (*DB, error) {
 	var j dbJSON
 	if err := json.Unmarshal(data, &j); err != nil {
-		return nil, corrupt("bad database: %s", jsonProblem(err, "the database"))
+		return nil, corrupt("bad database: %s", jsonerr.Describe(err, "the database"))
 	}
 	switch {
 	case j.Version == nil:
@@ -298,7 +299,7 @@ func parseDBFull(data []byte) (*DB, error) {
 	for i, raw := range j.Groups {
 		var g groupJSON
 		if err := json.Unmarshal(raw, &g); err != nil {
-			return nil, corrupt("bad database: group %d: %s", i+1, jsonProblem(err, "the group"))
+			return nil, corrupt("bad database: group %d: %s", i+1, jsonerr.Describe(err, "the group"))
 		}
 		if !db.addGroup(g, groups) {
 			return nil, corrupt("bad database: group %d: uuid %q is not a UUID", i+1, shortText(g.UUID))
@@ -308,7 +309,7 @@ func parseDBFull(data []byte) (*DB, error) {
 	for i, raw := range *j.Entries {
 		var e entryJSON
 		if err := json.Unmarshal(raw, &e); err != nil {
-			return nil, corrupt("bad database: entry %d: %s", i+1, jsonProblem(err, "the entry"))
+			return nil, corrupt("bad database: entry %d: %s", i+1, jsonerr.Describe(err, "the entry"))
 		}
 		if !knownType(e.Type) {
 			if e.Type == "" {
@@ -721,48 +722,6 @@ func encodeExport(db *DB, password []byte) ([]byte, error) {
 		slots = []slot{s}
 	}
 	return sealFile(master, slots, encodeDB(db))
-}
-
-// jsonProblem words a json.Unmarshal error for a person: where in the
-// input and what was wrong. what names the value decoded ("the file").
-func jsonProblem(err error, what string) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("invalid JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = what
-		}
-		return fmt.Sprintf("%s is a JSON %s, want %s", field, typ.Value, jsonKind(typ.Type))
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
-}
-
-func jsonKind(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Slice, reflect.Array:
-		if t == reflect.TypeOf(json.RawMessage(nil)) {
-			return "a JSON value"
-		}
-		return "an array"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "a whole number of at least 0"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return "a whole number"
-	}
-	return t.String()
 }
 
 // shortText keeps text from a damaged file short in an error message.

@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/uuid"
 	"golang.org/x/crypto/scrypt"
+
+	"github.com/authdesk/authdesk/internal/jsonerr"
 )
 
 // Slots, as Aegis defines them (docs/vault.md): the database is sealed with
@@ -208,7 +210,7 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 func parseSlot(i int, raw json.RawMessage) (slot, error) {
 	var j slotJSON
 	if err := json.Unmarshal(raw, &j); err != nil {
-		return slot{}, fmt.Errorf("slot %d: %s", i+1, jsonProblem(err, "the slot"))
+		return slot{}, fmt.Errorf("slot %d: %s", i+1, jsonerr.Describe(err, "the slot"))
 	}
 	if j.Type == nil {
 		return slot{}, fmt.Errorf("slot %d: no type", i+1)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/authdesk/authdesk/internal/jsonerr"
 	"github.com/authdesk/authdesk/vault"
 )
 
@@ -110,7 +111,7 @@ func andOTPIterations(data []byte, max uint32) (uint32, error) {
 func decodeAndOTPList(data []byte) ([]vault.Account, error) {
 	var list []json.RawMessage
 	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, fmt.Errorf("bad entry list: %s", jsonProblem(err, "the backup"))
+		return nil, fmt.Errorf("bad entry list: %s", jsonerr.Describe(err, "the backup"))
 	}
 	if len(list) == 0 {
 		return nil, errors.New("the backup holds no accounts")
@@ -132,7 +133,7 @@ func decodeAndOTPList(data []byte) ([]vault.Account, error) {
 func decodeAndOTPEntry(raw json.RawMessage, i int) (vault.Account, error) {
 	var e andOTPEntry
 	if err := json.Unmarshal(raw, &e); err != nil {
-		return vault.Account{}, fmt.Errorf("entry %d: %s", i, jsonProblem(err, "the entry"))
+		return vault.Account{}, fmt.Errorf("entry %d: %s", i, jsonerr.Describe(err, "the entry"))
 	}
 	a := vault.Account{Algorithm: vault.Algorithm(strings.ToUpper(e.Algorithm))}
 	if e.Issuer != nil {

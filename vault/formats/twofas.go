@@ -9,11 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/authdesk/authdesk/internal/jsonerr"
 	"github.com/authdesk/authdesk/vault"
 )
 
@@ -84,7 +84,7 @@ func Decode2FAS(data, password []byte) ([]vault.Account, error) {
 func decode2FAS(data, password []byte, iterations int) ([]vault.Account, error) {
 	var f twoFASFile
 	if err := json.Unmarshal(trimBOM(data), &f); err != nil {
-		return nil, fmt.Errorf("bad file: %s", jsonProblem(err, "the file"))
+		return nil, fmt.Errorf("bad file: %s", jsonerr.Describe(err, "the file"))
 	}
 	if v := f.SchemaVersion; v != nil && (*v < 1 || *v > twoFASSchema) {
 		return nil, fmt.Errorf("schema version %d is not supported (authdesk reads 1 to %d): export from 2FAS as otpauth links instead", *v, twoFASSchema)
@@ -105,7 +105,7 @@ func decode2FAS(data, password []byte, iterations int) ([]vault.Account, error) 
 
 	var list []json.RawMessage
 	if err := json.Unmarshal(services, &list); err != nil {
-		return nil, fmt.Errorf("bad services: %s", jsonProblem(err, "services"))
+		return nil, fmt.Errorf("bad services: %s", jsonerr.Describe(err, "services"))
 	}
 	if len(list) == 0 {
 		return nil, errors.New("the backup holds no accounts")
@@ -126,7 +126,7 @@ func decode2FAS(data, password []byte, iterations int) ([]vault.Account, error) 
 func decode2FASService(raw json.RawMessage, i int) (vault.Account, error) {
 	var s twoFASService
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return vault.Account{}, fmt.Errorf("service %d: %s", i, jsonProblem(err, "the service"))
+		return vault.Account{}, fmt.Errorf("service %d: %s", i, jsonerr.Describe(err, "the service"))
 	}
 	o := s.OTP
 	issuer := strings.TrimSpace(s.Name)
@@ -278,44 +278,4 @@ func trimBOM(data []byte) []byte {
 		return data[3:]
 	}
 	return data
-}
-
-// jsonProblem says what is wrong with a JSON document without Go's type
-// names: "otp.digits is a JSON string, want a whole number".
-func jsonProblem(err error, what string) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("invalid JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = what
-		}
-		return fmt.Sprintf("%s is a JSON %s, want %s", field, typ.Value, jsonKind(typ.Type))
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
-}
-
-func jsonKind(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Slice:
-		if t == reflect.TypeFor[json.RawMessage]() {
-			return "a JSON value"
-		}
-		return "an array"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Uint, reflect.Uint32, reflect.Uint64:
-		return "a whole number of at least 0"
-	case reflect.Int, reflect.Int32, reflect.Int64:
-		return "a whole number"
-	}
-	return t.Kind().String()
 }
