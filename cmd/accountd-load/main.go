@@ -7,17 +7,23 @@
 //   - POST /v1/login with the password, which argon2id bounds: the bare
 //     argon2id hash time is measured in the same run for comparison.
 //
-// It prints requests per second, p50/p99 latency and the error count.
+// It prints requests per second, p50/p90/p99/p99.9/max latency and the
+// error count. -profile-dir writes CPU, mutex and block profiles of each
+// measurement (without the seeding), -db picks the databases.
 //
 //	go run ./cmd/accountd-load -duration 30s            # SQLite, and PostgreSQL if -pg or AUTHDESK_TEST_PG
 //	scripts/testenv go run ./cmd/accountd-load -duration 30s
+//	go run ./cmd/accountd-load -db sqlite -duration 10s -profile-dir /tmp/prof
 //
 // Users, TOTP keys and aal 1 sessions for the login/mfa run are written
 // straight into the database beforehand (signing in 50 000 sessions through
 // argon2id would take longer than the run): each user's code is used for
-// successive time steps only (the service refuses a step twice), so a user
-// serves at most a few requests per 30 s and many users are made. The run
-// is bounded by -duration and -max-requests, and talks only to 127.0.0.1.
+// successive time steps only (the service refuses a step twice), the
+// current step's and the next's, never the last step's (a request in flight
+// when the step turns would rightly be refused), so a user serves two
+// requests in its first 30 s and one in each 30 s after, and many users
+// are made. The run is bounded by -duration and -max-requests, and talks
+// only to 127.0.0.1.
 package main
 
 import (
@@ -59,7 +65,9 @@ func main() {
 	maxRequests := flag.Int("max-requests", 200000, "stop a measurement after this many requests")
 	pg := flag.String("pg", os.Getenv("AUTHDESK_TEST_PG"), "PostgreSQL server URL to create a scratch database on (empty: SQLite only)")
 	usersPerClient := flag.Int("users-per-client", 0, "seeded TOTP users per client (0: enough for -duration)")
+	dbs := flag.String("db", "sqlite,postgres", "the databases to measure, of sqlite and postgres (postgres only with -pg)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to `file`")
+	flag.StringVar(&profileDir, "profile-dir", "", "write a CPU profile of each measurement (not the seeding) to `dir`/KIND-ENDPOINT.cpu.pprof, and the mutex and block profiles (cumulative from the first measurement on) beside it")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -70,14 +78,14 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*duration, *clients, *maxRequests, *pg, *usersPerClient); err != nil {
+	if err := run(*duration, *clients, *maxRequests, *pg, *usersPerClient, strings.Split(*dbs, ",")); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "accountd-load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(duration time.Duration, clients, maxRequests int, pg string, usersPerClient int) error {
+func run(duration time.Duration, clients, maxRequests int, pg string, usersPerClient int, dbs []string) error {
 	// The bare argon2id hash, with the service's parameters.
 	res := testing.Benchmark(func(b *testing.B) {
 		salt := make([]byte, 16)
@@ -89,13 +97,20 @@ func run(duration time.Duration, clients, maxRequests int, pg string, usersPerCl
 	fmt.Printf("argon2id (m=19 MiB, t=2, p=1) bare hash: %v per hash, one core\n", hashTime.Round(10*time.Microsecond))
 
 	if usersPerClient == 0 {
-		// A user serves about 3 requests in its first step and one per step
-		// after; assume at most 3000 requests/s overall.
-		usersPerClient = max(50, int(3000*duration.Seconds())/clients/3+20)
+		// A user serves 2 requests in its first step (the codes of that
+		// step and the next) and one in each step after; assume at most
+		// 8000 requests/s overall.
+		perUser := 2 + duration.Seconds()/30
+		usersPerClient = max(50, int(8000*duration.Seconds()/perUser)/clients+20)
 	}
-	kinds := []string{"sqlite"}
-	if pg != "" {
-		kinds = append(kinds, "postgres")
+	var kinds []string
+	for _, kind := range dbs {
+		switch {
+		case kind == "sqlite", kind == "postgres" && pg != "":
+			kinds = append(kinds, kind)
+		case kind != "postgres":
+			return fmt.Errorf("-db: unknown database %q (sqlite or postgres)", kind)
+		}
 	}
 	for _, kind := range kinds {
 		dsn, cleanup, err := scratchDB(kind, pg)
@@ -188,7 +203,8 @@ func measure(kind, dsn string, duration time.Duration, clients, maxRequests, use
 		return err
 	}
 
-	const sessionsPerUser = 5
+	// Two requests in the first step, one in each step after.
+	sessionsPerUser := 2 + int(duration/(30*time.Second)) + 1
 	fmt.Printf("\n== %s: seeding %d users with TOTP and %d aal-1 sessions\n", kind, clients*usersPerClient, clients*usersPerClient*sessionsPerUser)
 	seedStart := time.Now()
 	users := make([][]*loadUser, clients)
@@ -219,10 +235,18 @@ func measure(kind, dsn string, duration time.Duration, clients, maxRequests, use
 	fmt.Printf("seeded in %v\n", time.Since(seedStart).Round(time.Millisecond))
 
 	// POST /v1/login/mfa with TOTP.
+	stopProfile, err := startProfiles(kind + "-login-mfa")
+	if err != nil {
+		return err
+	}
 	mfa := runLoad(clients, duration, maxRequests, func(ci int) (func() (bool, error), bool) {
 		step := time.Now().Unix() / 30
 		for _, u := range users[ci] {
-			next := max(u.lastStep+1, step-1)
+			// The code of the current step or the next, never of the step
+			// before: a request in flight across a step boundary would find
+			// the server on the next step, where that code is (rightly) no
+			// longer accepted.
+			next := max(u.lastStep+1, step)
 			if next > step+1 || len(u.sessions) == 0 {
 				continue
 			}
@@ -244,10 +268,16 @@ func measure(kind, dsn string, duration time.Duration, clients, maxRequests, use
 		}
 		return nil, false // this client has used up its users
 	})
+	if err := stopProfile(); err != nil {
+		return err
+	}
 	mfa.print("POST /v1/login/mfa (totp)")
 
 	// POST /v1/login with the password.
 	idx := make([]int, clients)
+	if stopProfile, err = startProfiles(kind + "-login"); err != nil {
+		return err
+	}
 	login := runLoad(clients, duration, maxRequests, func(ci int) (func() (bool, error), bool) {
 		u := users[ci][idx[ci]%len(users[ci])]
 		idx[ci]++
@@ -257,6 +287,9 @@ func measure(kind, dsn string, duration time.Duration, clients, maxRequests, use
 			return true, err
 		}, true
 	})
+	if err := stopProfile(); err != nil {
+		return err
+	}
 	login.print("POST /v1/login (password)")
 	fmt.Printf("  argon2id bare hash %v; %d clients on %d cores can do at most ~%.0f logins/s\n",
 		hashTime.Round(10*time.Microsecond), clients, numCPU(), float64(numCPU())/hashTime.Seconds())
@@ -358,16 +391,61 @@ func (r result) pct(p float64) time.Duration {
 }
 
 func (r result) print(name string) {
+	msec := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	fmt.Printf("%-28s %7d requests in %5.1fs = %7.0f req/s   p50 %7.2fms   p99 %7.2fms   errors %d",
-		name, r.n, r.elapsed.Seconds(), float64(r.n)/r.elapsed.Seconds(),
-		float64(r.pct(0.50).Microseconds())/1000, float64(r.pct(0.99).Microseconds())/1000, r.errors)
+		name, r.n, r.elapsed.Seconds(), float64(r.n)/r.elapsed.Seconds(), msec(r.pct(0.50)), msec(r.pct(0.99)), r.errors)
 	if r.exhausted {
 		fmt.Print("   (seeded users used up: raise -users-per-client)")
 	}
 	fmt.Println()
+	if len(r.lat) > 0 {
+		fmt.Printf("%-28s p90 %.2fms   p99.9 %.2fms   max %.2fms\n", "", msec(r.pct(0.90)), msec(r.pct(0.999)), msec(r.lat[len(r.lat)-1]))
+	}
 	if r.firstErr != nil {
 		fmt.Println("  first error:", r.firstErr)
 	}
 }
 
 func numCPU() int { return runtime.NumCPU() }
+
+var profileDir string
+
+// startProfiles starts the CPU profile and the mutex and block sampling of
+// one measurement when -profile-dir is given; the function it returns stops
+// them and writes name.cpu.pprof, name.mutex.pprof and name.block.pprof.
+func startProfiles(name string) (stop func() error, err error) {
+	if profileDir == "" {
+		return func() error { return nil }, nil
+	}
+	if err := os.MkdirAll(profileDir, 0o755); err != nil {
+		return nil, err
+	}
+	cpu, err := os.Create(filepath.Join(profileDir, name+".cpu.pprof"))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(cpu); err != nil {
+		cpu.Close()
+		return nil, fmt.Errorf("cpu profile (is -cpuprofile also set?): %w", err)
+	}
+	runtime.SetMutexProfileFraction(10)
+	runtime.SetBlockProfileRate(int(100 * time.Microsecond))
+	return func() error {
+		pprof.StopCPUProfile()
+		runtime.SetMutexProfileFraction(0)
+		runtime.SetBlockProfileRate(0)
+		err := cpu.Close()
+		for _, p := range []string{"mutex", "block"} {
+			f, ferr := os.Create(filepath.Join(profileDir, name+"."+p+".pprof"))
+			if ferr != nil {
+				return ferr
+			}
+			ferr = pprof.Lookup(p).WriteTo(f, 0)
+			if cerr := f.Close(); ferr == nil {
+				ferr = cerr
+			}
+			err = errors.Join(err, ferr)
+		}
+		return err
+	}, nil
+}

@@ -15,8 +15,8 @@ import (
 var backupCodeFactor = factor{
 	method: enroll.MethodBackupCode,
 	label:  "Backup codes",
-	verifyLogin: func(s *Service, c *call, code string) error {
-		return s.useBackupCode(c, code)
+	verifyLogin: func(s *Service, c *call, code string, then func(tx *store.Tx) error) error {
+		return s.useBackupCode(c, code, then)
 	},
 	routes: func(s *Service) []route {
 		return []route{
@@ -35,27 +35,24 @@ func (s *Service) newBackupCodes(c *call) ([]string, error) {
 		salt := newSalt()
 		rows[i] = store.BackupCode{ID: newID(), UserID: c.user.ID, Salt: salt, Hash: hashBackupCode(salt, codes[i]), CreatedAt: c.now}
 	}
+	c.backupLeft = -1
 	if err := s.store.ReplaceBackupCodes(c.ctx, c.user.ID, rows); err != nil {
 		return nil, err
 	}
 	return codes, nil
 }
 
-func (s *Service) backupCodesLeft(c *call) (left, total int, err error) {
-	codes, err := s.store.BackupCodes(c.ctx, c.user.ID)
-	if err != nil {
-		return 0, 0, err
+// backupCodesLeft is the number of c's user's unused backup codes.
+func (s *Service) backupCodesLeft(c *call) (int, error) {
+	if c.backupLeft >= 0 {
+		return c.backupLeft, nil
 	}
-	for _, bc := range codes {
-		if bc.UsedAt.IsZero() {
-			left++
-		}
-	}
-	return left, len(codes), nil
+	left, _, err := s.store.BackupCodesLeft(c.ctx, c.user.ID)
+	return left, err
 }
 
 func (s *Service) backupCodesStatus(c *call) error {
-	left, total, err := s.backupCodesLeft(c)
+	left, total, err := s.store.BackupCodesLeft(c.ctx, c.user.ID)
 	if err != nil {
 		return err
 	}
@@ -84,8 +81,9 @@ func (s *Service) regenerateBackupCodes(c *call) error {
 }
 
 // useBackupCode accepts an unused backup code once: of two requests with
-// the same code, the conditional update lets exactly one through.
-func (s *Service) useBackupCode(c *call, code string) error {
+// the same code, the conditional update lets exactly one through. then
+// commits with it.
+func (s *Service) useBackupCode(c *call, code string, then func(tx *store.Tx) error) error {
 	norm := normalizeBackupCode(code)
 	if len(norm) != 10 {
 		return badRequest("invalid_code", "code", "a backup code is 10 letters and digits, like abcde-12345")
@@ -94,7 +92,8 @@ func (s *Service) useBackupCode(c *call, code string) error {
 	if err != nil {
 		return err
 	}
-	ok, err := s.guarded(c, c.user.ID, "backup_code", func() (bool, error) {
+	c.backupLeft = -1
+	ok, err := s.guardedTx(c, c.user.ID, "backup_code", func(tx *store.Tx) (bool, error) {
 		// Compare with every unused code so the time taken does not depend
 		// on which one (if any) matches.
 		var match *store.BackupCode
@@ -106,8 +105,8 @@ func (s *Service) useBackupCode(c *call, code string) error {
 		if match == nil {
 			return false, nil
 		}
-		return s.store.UseBackupCode(c.ctx, c.user.ID, match.ID, c.now)
-	})
+		return tx.UseBackupCode(c.user.ID, match.ID, c.now)
+	}, then)
 	if err != nil {
 		return err
 	}

@@ -105,8 +105,9 @@ func sixDigits(code string) bool {
 
 // checkCode checks a code of the given kind under both limits: 5 tries per
 // code and the user's guess limit for the factor. A right code is
-// consumed; the pending code (with the number it went to) is returned.
-func (s *Service) checkCode(c *call, userID string, k codeKind, code string) (store.Code, error) {
+// consumed, in one transaction with the count and then (which may be nil);
+// the pending code (with the number it went to) is returned.
+func (s *Service) checkCode(c *call, userID string, k codeKind, code string, then func(tx *store.Tx) error) (store.Code, error) {
 	code = normalizeDigits(code)
 	if !sixDigits(code) {
 		return store.Code{}, badRequest("invalid_code", "code", "the code is 6 digits")
@@ -125,8 +126,8 @@ func (s *Service) checkCode(c *call, userID string, k codeKind, code string) (st
 		return store.Code{}, badRequest("code_expired", "code", "the code had %d wrong tries; ask for a new one", codeTries)
 	}
 	var used store.Code
-	ok, err := s.guarded(c, userID, k.factor, func() (bool, error) {
-		got, ok, err := s.store.ReserveCodeAttempt(c.ctx, userID, k.purpose, c.now, codeTries)
+	ok, err := s.guardedTx(c, userID, k.factor, func(tx *store.Tx) (bool, error) {
+		got, ok, err := tx.ReserveCodeAttempt(userID, k.purpose, c.now, codeTries)
 		if err != nil {
 			return false, err
 		}
@@ -137,10 +138,10 @@ func (s *Service) checkCode(c *call, userID string, k codeKind, code string) (st
 			return false, nil
 		}
 		// Of two requests with the right code, one consumes it.
-		consumed, err := s.store.ConsumeCode(context.WithoutCancel(c.ctx), userID, k.purpose, got.Hash)
+		consumed, err := tx.ConsumeCode(userID, k.purpose, got.Hash)
 		used = got
 		return consumed, err
-	})
+	}, then)
 	if err != nil {
 		return store.Code{}, err
 	}

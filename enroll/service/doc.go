@@ -25,10 +25,13 @@
 //     codes 10 minutes, SMS 60 s, 5 tries each, a new one replaces the old;
 //     backup codes single-use, stored as salted HMACs. All compared in
 //     constant time.
-//   - Guessing: every check of a code or password first reserves one of 5
-//     slots per user and factor in the database (ratelimit.go), so several
-//     instances on one database share the limit and concurrency cannot get
-//     around it; then 429 with Retry-After and a doubling lock-out.
+//   - Guessing: 5 wrong guesses per user and factor, counted in the
+//     database (ratelimit.go), so several instances on one database share
+//     the limit and concurrency cannot get around it; then 429 with
+//     Retry-After and a doubling lock-out. A code is checked in one
+//     transaction with its count and what a right code changes (the TOTP
+//     step, the backup code, the session's level: store.Guess); a
+//     password, slow under argon2id, first reserves one of the 5 slots.
 //   - Input: bodies over 64 KiB get 413; unknown fields, wrong types and
 //     control characters get 400 naming the field.
 //   - Logs (log/slog): method, path, status, user id and event — never a

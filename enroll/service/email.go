@@ -16,8 +16,8 @@ const emailLabel = "Sign-in codes by e-mail"
 var emailFactor = factor{
 	method: enroll.MethodEmail,
 	label:  emailLabel,
-	verifyLogin: func(s *Service, c *call, code string) error {
-		_, err := s.checkCode(c, c.user.ID, loginEmailCode, code)
+	verifyLogin: func(s *Service, c *call, code string, then func(tx *store.Tx) error) error {
+		_, err := s.checkCode(c, c.user.ID, loginEmailCode, code, then)
 		return err
 	},
 	sendLoginCode: func(s *Service, c *call) (enroll.CodeSent, error) {
@@ -65,7 +65,7 @@ func (s *Service) confirmEmail(c *call) error {
 	if f, ok := c.factor("email"); !ok || f.Confirmed() {
 		return apiError(http.StatusConflict, "no_pending_setup", "", "start with POST /v1/mfa/email/setup")
 	}
-	if _, err := s.checkCode(c, c.user.ID, setupEmailCode, req.Code); err != nil {
+	if _, err := s.checkCode(c, c.user.ID, setupEmailCode, req.Code, nil); err != nil {
 		return err
 	}
 	if _, err := s.store.ConfirmFactor(c.ctx, c.user.ID, "email", c.now, 0); err != nil {

@@ -123,7 +123,7 @@ func (s *Service) loginMethods(c *call) ([]string, error) {
 		return methods, nil
 	}
 	methods = append(methods, c.confirmed()...)
-	left, _, err := s.backupCodesLeft(c)
+	left, err := s.backupCodesLeft(c)
 	if err != nil {
 		return nil, err
 	}
@@ -171,13 +171,13 @@ func (s *Service) loginMFA(c *call) error {
 	if !c.mfaEnabled() {
 		return apiError(http.StatusConflict, "mfa_not_enabled", "method", "this account has no second factor; the sign-in is complete")
 	}
-	if err := f.verifyLogin(s, c, req.Code); err != nil {
+	// The session is raised in the transaction that checks the code: one
+	// commit for the guess count, the code's use and the new level.
+	raise := func(tx *store.Tx) error { return tx.RaiseAAL(c.sess.ID, 2) }
+	if err := f.verifyLogin(s, c, req.Code, raise); err != nil {
 		if isAPIError(err) {
 			s.log.Info("second factor refused", "user", c.user.ID, "method", req.Method)
 		}
-		return err
-	}
-	if err := s.store.RaiseAAL(c.ctx, c.sess.ID, 2); err != nil {
 		return err
 	}
 	c.sess.AAL = 2

@@ -140,3 +140,67 @@ func TestTwoInstancesShareState(t *testing.T) {
 		t.Fatal("instance two sees an empty outbox")
 	}
 }
+
+// Codes of different steps can be the same (one chance in a million for
+// each pair). A code that is right for a step not used yet signs in even
+// when an earlier step, already used, had the same code; the same code
+// once more is then a replay.
+func TestTOTPCodeSharedWithUsedStep(t *testing.T) {
+	for _, kind := range storetest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			e := start(t, kind, Config{})
+			ctx := context.Background()
+			const email, pw = "ivan@example.com", "ivan's passphrase"
+			c := e.signup(email, pw)
+			secret, _ := e.enableTOTP(c, pw)
+			raw, err := vault.DecodeSecret(secret)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := vault.Account{Type: vault.TOTP, Secret: raw, Algorithm: vault.SHA1, Digits: 6, Period: 30}
+			codeAt := func(step int64) string {
+				code, err := a.CodeAt(uint64(step))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return code
+			}
+			// A step T, after the one that confirmed the key, whose
+			// neighbours T-1 and T+1 have the same code and T another.
+			first := e.clock.Now().Unix()/30 + 2
+			prev, cur := codeAt(first-1), codeAt(first)
+			var step int64
+			for s := first; s < first+50_000_000; s++ {
+				next := codeAt(s + 1)
+				if next == prev && cur != prev {
+					step = s
+					break
+				}
+				prev, cur = cur, next
+			}
+			if step == 0 {
+				t.Fatal("no step with equal neighbouring codes found")
+			}
+			code := codeAt(step - 1)
+			e.secret(code)
+			t.Logf("steps %d and %d share a code", step-1, step+1)
+
+			// Sign in at step T-1 with its code: T-1 is used.
+			e.clock.Add(time.Unix((step-1)*30+1, 0).Sub(e.clock.Now()))
+			s1, _ := e.login(email, pw)
+			if r := must[*enroll.SessionResponse](t)(s1.LoginMFA(ctx, "totp", code)); r.AAL != 2 {
+				t.Fatalf("sign-in at step T-1: aal %d", r.AAL)
+			}
+			// At step T the same digits are T+1's code: not a replay.
+			e.clock.Add(30 * time.Second)
+			s2, _ := e.login(email, pw)
+			if r := must[*enroll.SessionResponse](t)(s2.LoginMFA(ctx, "totp", code)); r.AAL != 2 {
+				t.Fatalf("sign-in with the code of step T+1: aal %d", r.AAL)
+			}
+			// Now both steps with that code are used.
+			s3, _ := e.login(email, pw)
+			_, err = s3.LoginMFA(ctx, "totp", code)
+			wantErr(t, err, 400, "code_already_used")
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/authdesk/authdesk/enroll"
+	"github.com/authdesk/authdesk/enroll/store"
 )
 
 // factor is one kind of second factor. Each lives in its own file
@@ -15,7 +16,9 @@ type factor struct {
 	// label names the factor in notification e-mails.
 	label string
 	// verifyLogin checks a sign-in code; nil error means it was right.
-	verifyLogin func(s *Service, c *call, code string) error
+	// then makes the writes that go with a right code (raising the
+	// session): in the same transaction as the check, through guardedTx.
+	verifyLogin func(s *Service, c *call, code string, then func(tx *store.Tx) error) error
 	// sendLoginCode sends a sign-in code (factors that deliver codes).
 	sendLoginCode func(s *Service, c *call) (enroll.CodeSent, error)
 	// routes are the factor's own endpoints.
@@ -68,6 +71,7 @@ func (s *Service) removeFactor(c *call, method, label string) error {
 		return apiError(http.StatusConflict, "mfa_required_by_policy", "",
 			"this service requires two-factor authentication: set up another factor before removing this one")
 	}
+	c.backupLeft = -1 // the last factor takes the backup codes with it
 	found, err := s.store.DeleteFactor(c.ctx, c.user.ID, method)
 	if err != nil {
 		return err
@@ -91,6 +95,7 @@ func (s *Service) disableMFA(c *call) error {
 	if s.require2FA {
 		return apiError(http.StatusConflict, "mfa_required_by_policy", "", "this service requires two-factor authentication; it cannot be turned off")
 	}
+	c.backupLeft = -1
 	n, err := s.store.DeleteAllFactors(c.ctx, c.user.ID)
 	if err != nil {
 		return err

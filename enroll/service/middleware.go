@@ -41,6 +41,11 @@ type call struct {
 	sess    store.Session
 	user    store.User
 	factors []store.Factor // the user's factors, pending ones too
+
+	// backupLeft is the number of unused backup codes, when known: loaded
+	// with the session, -1 (ask the store) on public routes and after a
+	// change of the codes in this request.
+	backupLeft int
 }
 
 // confirmed lists the user's confirmed factor kinds.
@@ -76,7 +81,7 @@ func (c *call) privileged() error {
 
 func (s *Service) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{w: w, r: r, ctx: r.Context(), now: s.now()}
+		c := &call{w: w, r: r, ctx: r.Context(), now: s.now(), backupLeft: -1}
 		err := s.authorize(c, rt.access)
 		if err == nil {
 			err = rt.handle(c)
@@ -109,31 +114,24 @@ func (s *Service) authorize(c *call, a access) error {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > 256 {
 		return apiError(http.StatusUnauthorized, "invalid_session", "", "the Authorization header must be Bearer <session_token>")
 	}
-	sess, err := s.store.SessionByTokenHash(c.ctx, tokenHash(token))
-	if errors.Is(err, store.ErrNotFound) {
+	who, err := s.store.Caller(c.ctx, tokenHash(token))
+	sess, user := who.Session, who.User
+	if errors.Is(err, store.ErrNotFound) && sess.ID == "" {
 		return apiError(http.StatusUnauthorized, "invalid_session", "", "this session is not valid (signed out or revoked); sign in again")
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	if !sess.ExpiresAt.After(c.now) {
 		return apiError(http.StatusUnauthorized, "session_expired", "", "this session has expired; sign in again")
 	}
-	user, err := s.store.UserByID(c.ctx, sess.UserID)
-	if errors.Is(err, store.ErrNotFound) {
-		return apiError(http.StatusUnauthorized, "invalid_session", "", "this session's account no longer exists")
-	}
 	if err != nil {
-		return err
+		return apiError(http.StatusUnauthorized, "invalid_session", "", "this session's account no longer exists")
 	}
 	if !user.ClosedAt.IsZero() {
 		return apiError(http.StatusUnauthorized, "invalid_session", "", "this account is closed; sign in to reactivate it")
 	}
-	factors, err := s.store.Factors(c.ctx, user.ID)
-	if err != nil {
-		return err
-	}
-	c.token, c.sess, c.user, c.factors = token, sess, user, factors
+	c.token, c.sess, c.user, c.factors, c.backupLeft = token, sess, user, who.Factors, who.BackupCodesLeft
 	if c.now.Sub(sess.LastSeenAt) > time.Minute {
 		if err := s.store.TouchSession(c.ctx, sess.ID, c.now); err != nil {
 			return err

@@ -11,7 +11,7 @@ import (
 // password change, and the list of sessions.
 
 func (s *Service) getMe(c *call) error {
-	left, _, err := s.backupCodesLeft(c)
+	left, err := s.backupCodesLeft(c)
 	if err != nil {
 		return err
 	}

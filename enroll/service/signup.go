@@ -87,7 +87,7 @@ func (s *Service) verifyEmail(c *call) error {
 	if !user.EmailVerifiedAt.IsZero() {
 		return apiError(http.StatusConflict, "already_verified", "email", "this address is verified already; sign in")
 	}
-	if _, err := s.checkCode(c, user.ID, verifyEmailCode, req.Code); err != nil {
+	if _, err := s.checkCode(c, user.ID, verifyEmailCode, req.Code, nil); err != nil {
 		return err
 	}
 	if _, err := s.store.MarkEmailVerified(c.ctx, user.ID, c.now); err != nil {

@@ -16,9 +16,9 @@ const smsLabel = "Sign-in codes by SMS"
 var smsFactor = factor{
 	method: enroll.MethodSMS,
 	label:  smsLabel,
-	verifyLogin: func(s *Service, c *call, code string) error {
+	verifyLogin: func(s *Service, c *call, code string, then func(tx *store.Tx) error) error {
 		// Also takes the code POST /v1/login/lost-device sent.
-		_, err := s.checkCode(c, c.user.ID, loginSMSCode, code)
+		_, err := s.checkCode(c, c.user.ID, loginSMSCode, code, then)
 		return err
 	},
 	sendLoginCode: func(s *Service, c *call) (enroll.CodeSent, error) {
@@ -78,7 +78,7 @@ func (s *Service) confirmSMS(c *call) error {
 	if !ok || f.Confirmed() {
 		return apiError(http.StatusConflict, "no_pending_setup", "", "start with POST /v1/mfa/sms/setup")
 	}
-	code, err := s.checkCode(c, c.user.ID, setupSMSCode, req.Code)
+	code, err := s.checkCode(c, c.user.ID, setupSMSCode, req.Code, nil)
 	if err != nil {
 		return err
 	}

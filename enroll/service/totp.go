@@ -24,8 +24,8 @@ const totpLabel = "Authenticator app sign-in"
 var totpFactor = factor{
 	method: enroll.MethodTOTP,
 	label:  totpLabel,
-	verifyLogin: func(s *Service, c *call, code string) error {
-		return s.checkTOTP(c, code, false)
+	verifyLogin: func(s *Service, c *call, code string, then func(tx *store.Tx) error) error {
+		return s.checkTOTP(c, code, false, then)
 	},
 	routes: func(s *Service) []route {
 		return []route{
@@ -97,15 +97,17 @@ func (s *Service) confirmTOTP(c *call) error {
 	if !ok || f.Confirmed() {
 		return apiError(http.StatusConflict, "no_pending_setup", "", "start with POST /v1/mfa/totp/setup")
 	}
-	if err := s.checkTOTP(c, req.Code, true); err != nil {
+	if err := s.checkTOTP(c, req.Code, true, nil); err != nil {
 		return err
 	}
 	return s.confirmFactor(c, "totp", totpLabel)
 }
 
 // checkTOTP checks a code against the user's TOTP key (the pending one when
-// confirming) and records its step, so that it cannot be used again.
-func (s *Service) checkTOTP(c *call, code string, pending bool) error {
+// confirming) and records its step, so that it cannot be used again; a
+// pending key is confirmed. All of it, and then, is one transaction with the
+// guess count (guardedTx).
+func (s *Service) checkTOTP(c *call, code string, pending bool, then func(tx *store.Tx) error) error {
 	f, ok := c.factor("totp")
 	if !ok || f.Confirmed() == pending {
 		return badRequest("method_not_enabled", "method", "no authenticator app is set up")
@@ -120,28 +122,38 @@ func (s *Service) checkTOTP(c *call, code string, pending bool) error {
 	}
 	acct := totpAccount(s.issuer, c.user.Email, secret)
 	replay := false
-	ok, err = s.guarded(c, c.user.ID, "totp", func() (bool, error) {
+	ok, err = s.guardedTx(c, c.user.ID, "totp", func(tx *store.Tx) (bool, error) {
 		now := c.now.Unix() / totpPeriod
 		// Compare with all three steps, whatever matches, so the time taken
-		// does not say which step (if any) was right.
+		// does not say which step (if any) was right. Two steps can have the
+		// same code (one chance in a million for each pair): the code counts
+		// for the earliest step it is right for that was not used yet, so
+		// that a used step with the same code does not turn a good code
+		// away as a replay.
+		right := false
 		var match int64 = -1
 		for step := now - 1; step <= now+1; step++ {
 			want, err := acct.CodeAt(uint64(step))
 			if err != nil {
 				return false, err
 			}
-			if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 && match < 0 {
-				match = step
+			if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+				right = true
+				if match < 0 && step > f.LastStep {
+					match = step
+				}
 			}
 		}
-		if match < 0 {
+		if !right {
 			return false, nil
 		}
-		if match <= f.LastStep {
+		if match < 0 {
 			replay = true
 			return false, nil
 		}
-		used, err := s.store.UseTOTPStep(c.ctx, c.user.ID, match, pending)
+		// The step read with the factor was a quick refusal; this update,
+		// conditional on the stored step, is the guard.
+		used, err := tx.UseTOTPStep(c.user.ID, match, pending)
 		if err != nil {
 			return false, err
 		}
@@ -150,12 +162,12 @@ func (s *Service) checkTOTP(c *call, code string, pending bool) error {
 			return false, nil
 		}
 		if pending {
-			if _, err := s.store.ConfirmFactor(c.ctx, c.user.ID, "totp", c.now, match); err != nil {
+			if _, err := tx.ConfirmFactor(c.user.ID, "totp", c.now, match); err != nil {
 				return false, err
 			}
 		}
 		return true, nil
-	})
+	}, then)
 	if err != nil {
 		return err
 	}

@@ -47,12 +47,21 @@ func (s *Store) GetCode(ctx context.Context, userID, purpose string) (Code, erro
 // tries used is returned with ok; otherwise ok is false and nothing changes.
 // Concurrent callers can never spend more than max tries.
 func (s *Store) ReserveCodeAttempt(ctx context.Context, userID, purpose string, now time.Time, max int) (c Code, ok bool, err error) {
+	return reserveCodeAttempt(ctx, s, userID, purpose, now, max)
+}
+
+// ReserveCodeAttempt is Store.ReserveCodeAttempt in the transaction.
+func (t *Tx) ReserveCodeAttempt(userID, purpose string, now time.Time, max int) (c Code, ok bool, err error) {
+	return reserveCodeAttempt(t.ctx, t, userID, purpose, now, max)
+}
+
+func reserveCodeAttempt(ctx context.Context, r runner, userID, purpose string, now time.Time, max int) (c Code, ok bool, err error) {
 	c = Code{UserID: userID, Purpose: purpose}
 	var created, expires int64
-	err = s.queryRowOn(ctx, s.w, `UPDATE codes SET attempts = attempts + 1
+	err = r.scan(ctx, `UPDATE codes SET attempts = attempts + 1
 		WHERE user_id = ? AND purpose = ? AND attempts < ? AND expires_at > ?
 		RETURNING salt, code_hash, phone, attempts, created_at, expires_at`,
-		userID, purpose, max, ms(now)).Scan(&c.Salt, &c.Hash, &c.Phone, &c.Attempts, &created, &expires)
+		[]any{userID, purpose, max, ms(now)}, &c.Salt, &c.Hash, &c.Phone, &c.Attempts, &created, &expires)
 	if err != nil {
 		if err = notFound(err); err == ErrNotFound {
 			return Code{}, false, nil
@@ -66,7 +75,16 @@ func (s *Store) ReserveCodeAttempt(ctx context.Context, userID, purpose string, 
 // ConsumeCode deletes the pending code if it is still the one with the given
 // hash; exactly one of several concurrent callers gets true.
 func (s *Store) ConsumeCode(ctx context.Context, userID, purpose, hash string) (bool, error) {
-	n, err := s.exec(ctx, `DELETE FROM codes WHERE user_id = ? AND purpose = ? AND code_hash = ?`, userID, purpose, hash)
+	return consumeCode(ctx, s, userID, purpose, hash)
+}
+
+// ConsumeCode is Store.ConsumeCode in the transaction.
+func (t *Tx) ConsumeCode(userID, purpose, hash string) (bool, error) {
+	return consumeCode(t.ctx, t, userID, purpose, hash)
+}
+
+func consumeCode(ctx context.Context, r runner, userID, purpose, hash string) (bool, error) {
+	n, err := r.exec(ctx, `DELETE FROM codes WHERE user_id = ? AND purpose = ? AND code_hash = ?`, userID, purpose, hash)
 	return n == 1, err
 }
 
@@ -76,22 +94,23 @@ func (s *Store) DeleteCode(ctx context.Context, userID, purpose string) error {
 	return err
 }
 
-// Guess limiting. Every check of a secret a user could guess (a TOTP code,
-// an e-mail or SMS code, a backup code, the password) first reserves a slot
+// Guess limiting in steps, for checks too slow to hold a write transaction
+// (the password: argon2id takes tens of milliseconds; codes use Guess, in
+// tx.go, which keeps the same counters). The check first reserves a slot
 // with ReserveGuess; the slot is counted as a failure until GuessSucceeded
-// clears the counter. Because the reservation is one conditional UPDATE,
-// no number of concurrent requests, on any number of instances, gets more
-// than max evaluations between lock-outs.
+// clears the counter. Because the reservation is one conditional UPDATE, no
+// number of concurrent requests, on any number of instances, gets more than
+// max evaluations between lock-outs.
 
 // ReserveGuess takes one of the max guesses allowed for a user and factor.
 // When none is left it returns ok false and how long to wait: the rest of a
 // lock-out, or a second while guesses already reserved are being checked.
 func (s *Store) ReserveGuess(ctx context.Context, userID, factor string, now time.Time, max int) (ok bool, retryAfter time.Duration, err error) {
 	var failures int
-	err = s.queryRowOn(ctx, s.w, `INSERT INTO guesses (user_id, factor, failures, lockouts, locked_until) VALUES (?, ?, 1, 0, 0)
+	err = s.scan(ctx, `INSERT INTO guesses (user_id, factor, failures, lockouts, locked_until) VALUES (?, ?, 1, 0, 0)
 		ON CONFLICT (user_id, factor) DO UPDATE SET failures = guesses.failures + 1
 		WHERE guesses.failures < ? AND guesses.locked_until <= ?
-		RETURNING failures`, userID, factor, max, ms(now)).Scan(&failures)
+		RETURNING failures`, []any{userID, factor, max, ms(now)}, &failures)
 	if err == nil {
 		return true, 0, nil
 	}
@@ -99,8 +118,8 @@ func (s *Store) ReserveGuess(ctx context.Context, userID, factor string, now tim
 		return false, 0, err
 	}
 	var locked int64
-	if err := s.w.QueryRowContext(ctx, s.rebind(`SELECT locked_until FROM guesses WHERE user_id = ? AND factor = ?`),
-		userID, factor).Scan(&locked); err != nil {
+	if err := s.scan(ctx, `SELECT locked_until FROM guesses WHERE user_id = ? AND factor = ?`,
+		[]any{userID, factor}, &locked); err != nil {
 		return false, 0, notFound(err)
 	}
 	wait := tm(locked).Sub(now)
@@ -115,8 +134,8 @@ func (s *Store) ReserveGuess(ctx context.Context, userID, factor string, now tim
 // and the count starts again. It returns the lock-out, or 0.
 func (s *Store) GuessFailed(ctx context.Context, userID, factor string, now time.Time, max int, backoff func(lockouts int) time.Duration) (time.Duration, error) {
 	var failures, lockouts int
-	if err := s.w.QueryRowContext(ctx, s.rebind(`SELECT failures, lockouts FROM guesses WHERE user_id = ? AND factor = ?`),
-		userID, factor).Scan(&failures, &lockouts); err != nil {
+	if err := s.scan(ctx, `SELECT failures, lockouts FROM guesses WHERE user_id = ? AND factor = ?`,
+		[]any{userID, factor}, &failures, &lockouts); err != nil {
 		return 0, notFound(err)
 	}
 	if failures < max {

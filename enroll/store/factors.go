@@ -37,8 +37,8 @@ func (s *Store) PutPendingFactor(ctx context.Context, f Factor) error {
 
 // Factors lists a user's factors, pending ones included, by kind.
 func (s *Store) Factors(ctx context.Context, userID string) ([]Factor, error) {
-	rows, err := s.r.QueryContext(ctx, s.rebind(`SELECT kind, secret, phone, last_step, created_at, confirmed_at
-		FROM factors WHERE user_id = ? ORDER BY kind`), userID)
+	rows, err := s.query(ctx, `SELECT kind, secret, phone, last_step, created_at, confirmed_at
+		FROM factors WHERE user_id = ? ORDER BY kind`, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,16 @@ func (s *Store) Factors(ctx context.Context, userID string) ([]Factor, error) {
 // the code that confirmed it, so that the same code cannot sign in. False if
 // it was not pending.
 func (s *Store) ConfirmFactor(ctx context.Context, userID, kind string, at time.Time, lastStep int64) (bool, error) {
-	n, err := s.exec(ctx, `UPDATE factors SET confirmed_at = ?, last_step = ? WHERE user_id = ? AND kind = ? AND confirmed_at = 0`,
+	return confirmFactor(ctx, s, userID, kind, at, lastStep)
+}
+
+// ConfirmFactor is Store.ConfirmFactor in the transaction.
+func (t *Tx) ConfirmFactor(userID, kind string, at time.Time, lastStep int64) (bool, error) {
+	return confirmFactor(t.ctx, t, userID, kind, at, lastStep)
+}
+
+func confirmFactor(ctx context.Context, r runner, userID, kind string, at time.Time, lastStep int64) (bool, error) {
+	n, err := r.exec(ctx, `UPDATE factors SET confirmed_at = ?, last_step = ? WHERE user_id = ? AND kind = ? AND confirmed_at = 0`,
 		ms(at), lastStep, userID, kind)
 	return n == 1, err
 }
@@ -69,12 +78,20 @@ func (s *Store) ConfirmFactor(ctx context.Context, userID, kind string, at time.
 // later than every step accepted before (RFC 6238 §5.2: a code is good once).
 // Of concurrent callers with the same step exactly one gets true.
 func (s *Store) UseTOTPStep(ctx context.Context, userID string, step int64, pending bool) (bool, error) {
-	cond := "confirmed_at <> 0"
+	return useTOTPStep(ctx, s, userID, step, pending)
+}
+
+// UseTOTPStep is Store.UseTOTPStep in the transaction.
+func (t *Tx) UseTOTPStep(userID string, step int64, pending bool) (bool, error) {
+	return useTOTPStep(t.ctx, t, userID, step, pending)
+}
+
+func useTOTPStep(ctx context.Context, r runner, userID string, step int64, pending bool) (bool, error) {
+	q := `UPDATE factors SET last_step = ? WHERE user_id = ? AND kind = 'totp' AND confirmed_at <> 0 AND last_step < ?`
 	if pending {
-		cond = "confirmed_at = 0"
+		q = `UPDATE factors SET last_step = ? WHERE user_id = ? AND kind = 'totp' AND confirmed_at = 0 AND last_step < ?`
 	}
-	n, err := s.exec(ctx, `UPDATE factors SET last_step = ? WHERE user_id = ? AND kind = 'totp' AND `+cond+` AND last_step < ?`,
-		step, userID, step)
+	n, err := r.exec(ctx, q, step, userID, step)
 	return n == 1, err
 }
 
@@ -148,8 +165,8 @@ func (s *Store) ReplaceBackupCodes(ctx context.Context, userID string, codes []B
 
 // BackupCodes lists a user's backup codes, used ones included.
 func (s *Store) BackupCodes(ctx context.Context, userID string) ([]BackupCode, error) {
-	rows, err := s.r.QueryContext(ctx, s.rebind(`SELECT id, salt, code_hash, created_at, used_at FROM backup_codes
-		WHERE user_id = ? ORDER BY id`), userID)
+	rows, err := s.query(ctx, `SELECT id, salt, code_hash, created_at, used_at FROM backup_codes
+		WHERE user_id = ? ORDER BY id`, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -167,9 +184,25 @@ func (s *Store) BackupCodes(ctx context.Context, userID string) ([]BackupCode, e
 	return out, rows.Err()
 }
 
+// BackupCodesLeft counts a user's unused backup codes and all of them.
+func (s *Store) BackupCodesLeft(ctx context.Context, userID string) (left, total int, err error) {
+	err = s.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN used_at = 0 THEN 1 ELSE 0 END), 0)
+		FROM backup_codes WHERE user_id = ?`, userID).Scan(&total, &left)
+	return left, total, err
+}
+
 // UseBackupCode marks a backup code used, if it was not; of concurrent
 // callers exactly one gets true.
 func (s *Store) UseBackupCode(ctx context.Context, userID, id string, at time.Time) (bool, error) {
-	n, err := s.exec(ctx, `UPDATE backup_codes SET used_at = ? WHERE id = ? AND user_id = ? AND used_at = 0`, ms(at), id, userID)
+	return useBackupCode(ctx, s, userID, id, at)
+}
+
+// UseBackupCode is Store.UseBackupCode in the transaction.
+func (t *Tx) UseBackupCode(userID, id string, at time.Time) (bool, error) {
+	return useBackupCode(t.ctx, t, userID, id, at)
+}
+
+func useBackupCode(ctx context.Context, r runner, userID, id string, at time.Time) (bool, error) {
+	n, err := r.exec(ctx, `UPDATE backup_codes SET used_at = ? WHERE id = ? AND user_id = ? AND used_at = 0`, ms(at), id, userID)
 	return n == 1, err
 }

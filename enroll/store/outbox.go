@@ -33,7 +33,7 @@ func (s *Store) Messages(ctx context.Context, to string) ([]Message, error) {
 		args = append(args, to)
 	}
 	q += ` ORDER BY seq, sent_at, id`
-	rows, err := s.r.QueryContext(ctx, s.rebind(q), args...)
+	rows, err := s.queryOn(ctx, false, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -198,6 +199,192 @@ func TestPurgeClosed(t *testing.T) {
 		}
 		if ok, _ := s.Reactivate(ctx, "kept", t0.Add(2*24*time.Hour)); !ok {
 			t.Fatal("reactivate failed")
+		}
+	})
+}
+
+// Guess evaluates at most Max checks between lock-outs however many run at
+// once, commits a check's writes with the count, and undoes everything
+// when the check fails with an error.
+func TestGuessTransaction(t *testing.T) {
+	forEachDB(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := open(t, dsn)
+		if err := s.CreateUser(ctx, user("u1", "a@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		se := store.Session{ID: "s1", TokenHash: "t1", UserID: "u1", AAL: 1, CreatedAt: t0, LastSeenAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		if err := s.CreateSession(ctx, se); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutCode(ctx, store.Code{UserID: "u1", Purpose: "login_email", Salt: "s", Hash: "h", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		lim := store.GuessLimit{UserID: "u1", Factor: "email", Max: 5, Backoff: func(n int) time.Duration { return time.Duration(n+1) * time.Minute }}
+
+		// 40 wrong guesses at once, each spending a try of the code: 5 are
+		// evaluated (and their tries kept), the 5th locks, 35 wait.
+		var evaluated atomic.Int32
+		var locked, lockouts atomic.Int32
+		var wg sync.WaitGroup
+		for range 40 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := s.Guess(ctx, t0, lim, func(tx *store.Tx) (bool, error) {
+					evaluated.Add(1)
+					_, ok, err := tx.ReserveCodeAttempt("u1", "login_email", t0, 100)
+					if !ok || err != nil {
+						return false, fmt.Errorf("reserve attempt: %v %v", ok, err)
+					}
+					return false, nil
+				})
+				switch {
+				case err != nil:
+					t.Error(err)
+				case res.OK:
+					t.Error("a wrong guess was right")
+				case res.RetryAfter > 0:
+					locked.Add(1)
+				case res.Lockout > 0:
+					lockouts.Add(1)
+					if res.Lockout != time.Minute {
+						t.Errorf("first lock-out %v, want 1m", res.Lockout)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if evaluated.Load() != 5 || locked.Load() != 35 || lockouts.Load() != 1 {
+			t.Fatalf("%d evaluated, %d refused, %d lock-outs; want 5, 35, 1", evaluated.Load(), locked.Load(), lockouts.Load())
+		}
+		if c, _ := s.GetCode(ctx, "u1", "login_email"); c.Attempts != 5 {
+			t.Fatalf("the wrong guesses spent %d tries, want 5 kept", c.Attempts)
+		}
+
+		// During the lock-out even a right guess waits, unrun.
+		res, err := s.Guess(ctx, t0.Add(20*time.Second), lim, func(*store.Tx) (bool, error) {
+			t.Error("check ran during the lock-out")
+			return true, nil
+		})
+		if err != nil || res.RetryAfter != 40*time.Second {
+			t.Fatalf("during the lock-out: %+v, %v", res, err)
+		}
+
+		// An error undoes the check's writes and counts nothing.
+		after := t0.Add(2 * time.Minute)
+		boom := errors.New("boom")
+		_, err = s.Guess(ctx, after, lim, func(tx *store.Tx) (bool, error) {
+			if err := tx.RaiseAAL("s1", 2); err != nil {
+				return false, err
+			}
+			return false, boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("error from the check: %v", err)
+		}
+		if got, _ := s.SessionByTokenHash(ctx, "t1"); got.AAL != 1 {
+			t.Fatal("a failed check's write was committed")
+		}
+		// Four wrong guesses go by without a lock-out: the error did not
+		// count as the first of the new round.
+		for i := range 4 {
+			res, err := s.Guess(ctx, after, lim, func(*store.Tx) (bool, error) { return false, nil })
+			if err != nil || res.OK || res.RetryAfter != 0 || res.Lockout != 0 {
+				t.Fatalf("wrong guess %d after the lock-out: %+v, %v", i+1, res, err)
+			}
+		}
+		// (The fifth would lock for 2 minutes, the second lock-out; a right
+		// guess instead clears the count and the lock-outs.)
+		// A right guess commits its writes and clears the count.
+		res, err = s.Guess(ctx, after, lim, func(tx *store.Tx) (bool, error) {
+			return true, tx.RaiseAAL("s1", 2)
+		})
+		if err != nil || !res.OK {
+			t.Fatalf("right guess: %+v, %v", res, err)
+		}
+		if got, _ := s.SessionByTokenHash(ctx, "t1"); got.AAL != 2 {
+			t.Fatal("a right guess's write was not committed")
+		}
+		for i := range 4 {
+			if res, _ := s.Guess(ctx, after, lim, func(*store.Tx) (bool, error) { return false, nil }); res.Lockout != 0 {
+				t.Fatalf("locked after %d wrong guesses following a right one", i+1)
+			}
+		}
+		if res, _ := s.Guess(ctx, after, lim, func(*store.Tx) (bool, error) { return false, nil }); res.Lockout != time.Minute {
+			t.Fatalf("lock-out after a right guess cleared the count: %v, want 1m again", res.Lockout)
+		}
+	})
+}
+
+// A round of reservations that were never settled (ReserveGuess, then a
+// crash) locks the factor at the next Guess instead of blocking it forever.
+func TestGuessSettlesAStaleRound(t *testing.T) {
+	forEachDB(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := open(t, dsn)
+		for range 5 {
+			if ok, _, err := s.ReserveGuess(ctx, "u1", "totp", t0, 5); !ok || err != nil {
+				t.Fatalf("reserve: %v %v", ok, err)
+			}
+		}
+		lim := store.GuessLimit{UserID: "u1", Factor: "totp", Max: 5, Backoff: func(int) time.Duration { return time.Minute }}
+		res, err := s.Guess(ctx, t0, lim, func(*store.Tx) (bool, error) {
+			t.Error("check ran on a full round")
+			return true, nil
+		})
+		if err != nil || res.RetryAfter != time.Minute {
+			t.Fatalf("full round: %+v, %v", res, err)
+		}
+		res, err = s.Guess(ctx, t0.Add(61*time.Second), lim, func(*store.Tx) (bool, error) { return true, nil })
+		if err != nil || !res.OK {
+			t.Fatalf("after the lock-out: %+v, %v", res, err)
+		}
+	})
+}
+
+// Caller loads the session, its user, the factors and the backup codes
+// left in one go, and tells a missing session from a missing user.
+func TestCaller(t *testing.T) {
+	forEachDB(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := open(t, dsn)
+		u := user("u1", "a@example.com")
+		u.Phone = "0412345678"
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		se := store.Session{ID: "s1", TokenHash: "t1", UserID: "u1", AAL: 1, CreatedAt: t0, LastSeenAt: t0,
+			ExpiresAt: t0.Add(time.Hour), UserAgent: "ua", IP: "127.0.0.1"}
+		if err := s.CreateSession(ctx, se); err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.Caller(ctx, "t1")
+		if err != nil || c.Session != se || c.User.Email != u.Email || c.User.Phone != u.Phone || len(c.Factors) != 0 || c.BackupCodesLeft != 0 {
+			t.Fatalf("no factors: %+v, %v", c, err)
+		}
+		s.PutPendingFactor(ctx, store.Factor{UserID: "u1", Kind: "totp", Secret: "S", CreatedAt: t0})
+		s.ConfirmFactor(ctx, "u1", "totp", t0, 7)
+		s.PutPendingFactor(ctx, store.Factor{UserID: "u1", Kind: "sms", Phone: "+61412345678", CreatedAt: t0})
+		s.ReplaceBackupCodes(ctx, "u1", []store.BackupCode{{ID: "b1", Salt: "s", Hash: "h", CreatedAt: t0}, {ID: "b2", Salt: "s", Hash: "h", CreatedAt: t0}})
+		s.UseBackupCode(ctx, "u1", "b1", t0)
+		want, _ := s.Factors(ctx, "u1")
+		c, err = s.Caller(ctx, "t1")
+		if err != nil || c.Session != se || c.User.ID != "u1" || c.BackupCodesLeft != 1 || len(c.Factors) != 2 {
+			t.Fatalf("with factors: %+v, %v", c, err)
+		}
+		for i := range want {
+			if c.Factors[i] != want[i] {
+				t.Fatalf("factor %d: %+v, want %+v", i, c.Factors[i], want[i])
+			}
+		}
+		if _, err := s.Caller(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown token: %v", err)
+		}
+		// A session whose user is gone.
+		s.CreateSession(ctx, store.Session{ID: "s2", TokenHash: "t2", UserID: "ghost", AAL: 1, CreatedAt: t0, LastSeenAt: t0, ExpiresAt: t0.Add(time.Hour)})
+		if c, err := s.Caller(ctx, "t2"); !errors.Is(err, store.ErrNotFound) || c.Session.ID != "s2" || c.User.ID != "" {
+			t.Fatalf("session without user: %+v, %v", c, err)
 		}
 	})
 }

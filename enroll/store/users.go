@@ -128,7 +128,8 @@ func (s *Store) Reactivate(ctx context.Context, id string, now time.Time) (bool,
 // counters. It returns the number of accounts removed.
 func (s *Store) PurgeClosed(ctx context.Context, now time.Time) (int, error) {
 	var ids []string
-	rows, err := s.w.QueryContext(ctx, s.rebind(`SELECT id FROM users WHERE closed_at <> 0 AND deletion_at <> 0 AND deletion_at <= ?`), ms(now))
+	// Listed from a reader: each deletion checks again in its transaction.
+	rows, err := s.query(ctx, `SELECT id FROM users WHERE closed_at <> 0 AND deletion_at <> 0 AND deletion_at <= ?`, ms(now))
 	if err != nil {
 		return 0, err
 	}
@@ -156,7 +157,10 @@ func (s *Store) PurgeClosed(ctx context.Context, now time.Time) (int, error) {
 			if n, _ := res.RowsAffected(); n == 0 {
 				return nil
 			}
-			for _, table := range []string{"sessions", "codes", "guesses", "factors", "backup_codes"} {
+			// Counters and factors before sessions: the order in which Guess
+			// locks rows, so that the two never wait for each other in a
+			// circle on PostgreSQL.
+			for _, table := range []string{"guesses", "factors", "backup_codes", "codes", "sessions"} {
 				if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM `+table+` WHERE user_id = ?`), id); err != nil {
 					return err
 				}
