@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -200,15 +199,12 @@ func (u *App) showEdit(a vault.Account) {
 	note.Wrapping = fyne.TextWrapWord
 	note.SetMinRowsVisible(3)
 	note.SetText(a.Note)
-	var d *dialog.FormDialog
-	d = dialog.NewForm("Edit account", "Save", "Cancel", []*widget.FormItem{
+	form := widget.NewForm(
 		widget.NewFormItem("Issuer", issuer),
 		widget.NewFormItem("Name", name),
 		widget.NewFormItem("Note", note),
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
+	)
+	d := u.newAsk("Edit account", "Save", "Cancel", form, func() {
 		b := a
 		b.Issuer = strings.TrimSpace(issuer.Text)
 		b.Name = strings.TrimSpace(name.Text)
@@ -224,11 +220,11 @@ func (u *App) showEdit(a vault.Account) {
 		}) {
 			u.showNotice("Saved " + displayName(b))
 		}
-	}, u.win)
-	issuer.OnSubmitted = func(string) { d.Submit() }
-	name.OnSubmitted = func(string) { d.Submit() }
+	})
+	issuer.OnSubmitted = func(string) { d.Confirm() }
+	name.OnSubmitted = func(string) { d.Confirm() }
 	d.Resize(fyne.NewSize(440, 0))
-	u.showDialog(d, d.Submit)
+	u.showDialog(d, d.Confirm)
 	u.win.Canvas().Focus(issuer)
 }
 
@@ -240,16 +236,12 @@ func (u *App) confirmDelete(a vault.Account) {
 		"Before deleting, make sure you can still sign in: turn two-factor sign-in off there, "+
 		"or keep its codes on another device.", a.Label()))
 	msg.Wrapping = fyne.TextWrapWord
-	var d *dialog.ConfirmDialog
-	d = dialog.NewCustomConfirm("Delete account", "Delete", "Cancel", msg, func(ok bool) {
-		if !ok {
-			return
-		}
+	d := u.newAsk("Delete account", "Delete", "Cancel", msg, func() {
 		if u.edit(func(db *vault.DB) error { return db.Remove(a.UUID) }) {
 			u.showNotice("Deleted " + displayName(a))
 		}
-	}, u.win)
-	d.SetConfirmImportance(widget.DangerImportance)
+	})
+	d.ok.Importance = widget.DangerImportance
 	d.Resize(fyne.NewSize(420, 0))
 	u.win.Canvas().Unfocus()
 	u.showDialog(d, d.Confirm)
@@ -280,7 +272,7 @@ func (u *App) showQR(a vault.Account) {
 	key.TextStyle.Monospace = true
 	key.Wrapping = fyne.TextWrapBreak
 	key.Selectable = true
-	copyKey := widget.NewButtonWithIcon("Copy key", theme.ContentCopyIcon(), func() {
+	copyKey := u.newDialogButton("Copy key", theme.ContentCopyIcon(), func() {
 		u.copySecret(a.SecretBase32(), "Copied the key of "+displayName(a))
 	})
 	content := container.NewVBox(
@@ -288,7 +280,7 @@ func (u *App) showQR(a vault.Account) {
 		container.NewCenter(qr), warn,
 		widget.NewLabelWithStyle("Can't scan? Enter this key:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		key, container.NewHBox(copyKey))
-	d := dialog.NewCustom("QR code", "Close", content, u.win)
+	d := u.newMessage("QR code", "Close", content)
 	d.Resize(fyne.NewSize(400, 0))
 	u.win.Canvas().Unfocus()
 	u.showDialog(d, d.Hide)

@@ -35,8 +35,8 @@ func (u *App) showAdd() {
 		return
 	}
 	var d *dialog.CustomDialog
-	route := func(label string, icon fyne.Resource, f func()) *widget.Button {
-		b := widget.NewButtonWithIcon(label, icon, func() {
+	route := func(label string, icon fyne.Resource, f func()) *dialogButton {
+		b := u.newDialogButton(label, icon, func() {
 			d.Hide()
 			f()
 		})
@@ -57,8 +57,8 @@ func (u *App) showAdd() {
 		d.Hide()
 		u.confirmAdd([]vault.Account{a}, "the typed key")
 	})
-	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { d.Hide() })
-	next := widget.NewButtonWithIcon("Add", theme.ConfirmIcon(), submit)
+	cancel := u.newDialogButton("Cancel", theme.CancelIcon(), func() { d.Hide() })
+	next := u.newDialogButton("Add", theme.ConfirmIcon(), submit)
 	next.Importance = widget.HighImportance
 	content := container.NewVBox(
 		heading("Scan a QR code"), routes, drop,
@@ -406,12 +406,7 @@ func (u *App) scanScreen() {
 func (u *App) offerFileRoute(title, msg string) {
 	l := widget.NewLabel(msg)
 	l.Wrapping = fyne.TextWrapWord
-	var d *dialog.ConfirmDialog
-	d = dialog.NewCustomConfirm(title, "Open an image file…", "Close", l, func(ok bool) {
-		if ok {
-			u.openImageFile()
-		}
-	}, u.win)
+	d := u.newAsk(title, "Open an image file…", "Close", l, u.openImageFile)
 	d.Resize(fyne.NewSize(440, 0))
 	u.win.Canvas().Unfocus()
 	u.showDialog(d, d.Confirm)

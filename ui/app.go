@@ -63,18 +63,18 @@ type App struct {
 	clipTmr   Timer
 
 	tickTmr      Timer
-	ticks        int
+	tickDue      time.Time // when tickTmr fires, on u.clock
+	nextPoll     time.Time // when the timer next looks at the vault file and the idle time
+	lastRead     time.Time // when the vault file was last read
+	ticks        int       // timer calls, for the test that idle wake-ups stay bounded
 	lastActivity time.Time
 	stopped      bool
 	shownCodes   bool
 	trayIcon     bool
-	seen         struct { // the vault file's stat at the last reload
-		size int64
-		mod  time.Time
-	}
-	prefsBuilt bool
-	hasTray    bool // a system tray can be shown here
-	reloadErr  string
+	seen         os.FileInfo // the vault file's stat at the last reload
+	prefsBuilt   bool
+	hasTray      bool // a system tray can be shown here
+	reloadErr    string
 }
 
 type shownDialog struct {
@@ -130,9 +130,25 @@ func (u *App) Window() fyne.Window { return u.win }
 // Start opens the vault and shows what comes of it: the codes, the unlock
 // screen, or the first-start screen. Call it once, before ShowAndRun.
 func (u *App) Start() {
-	u.setContent(makeBusyScreen("Opening your vault…"))
+	// Through the keyring the vault opens in a few milliseconds: the first
+	// frame should be the codes, not a busy screen whose logo and
+	// animation cost more to set up than the wait they cover. The busy
+	// screen shows only if opening takes longer (scrypt, a slow keyring).
+	blank := container.NewStack()
+	u.setContent(blank)
+	u.clock.AfterFunc(busyAfter, func() {
+		fyne.Do(func() {
+			if u.win.Content() == blank {
+				u.setContent(makeBusyScreen("Opening your vault…"))
+			}
+		})
+	})
 	u.open()
 }
+
+// busyAfter is how long opening the vault may take before the window says
+// it is busy.
+const busyAfter = 300 * time.Millisecond
 
 // Stop ends the timers; the app is closing. It is safe to call twice.
 func (u *App) Stop() {
@@ -250,6 +266,9 @@ func (u *App) unlocked(v *vault.Vault) {
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		u.touch()
+		if t != prefsTab {
+			u.redrawCodes() // the rows stood still while hidden
+		}
 		if t == prefsTab && !u.prefsBuilt {
 			u.prefsBuilt = true
 			t.Content = u.makePrefsScreen()
@@ -259,6 +278,11 @@ func (u *App) unlocked(v *vault.Vault) {
 	u.prefsBuilt = false
 	u.setContent(u.tabs)
 	u.updateTray()
+	// The file as it was opened: the first poll need not read it again.
+	u.seen, _ = os.Stat(v.Path())
+	u.lastRead = u.clock.Now()
+	u.nextPoll = u.lastRead.Add(pollEvery)
+	u.codes.tick(u.now())
 	u.scheduleTick()
 	if !u.cfg.Sync {
 		// Unlocking with the password leaves scrypt's 32 MiB and the
@@ -299,20 +323,55 @@ func (u *App) lock(reason string) {
 		u.tickTmr.Stop()
 		u.tickTmr = nil
 	}
+	u.seen = nil
 	u.updateTray()
 	u.setContent(u.makeUnlockScreen(reason, true))
 }
 
-// scheduleTick sets the timer for the next whole second.
+// pollEvery is how often the timer looks at the vault file (one stat) and
+// at the idle time when nothing on screen changes sooner.
+const pollEvery = 2 * time.Second
+
+// rereadEvery is how often the vault file is read even when its stat did
+// not move, for file systems with coarse time stamps.
+const rereadEvery = 30 * time.Second
+
+// scheduleTick sets the one timer for the next instant something on screen
+// changes (u.codes.next), or the next poll, whichever comes first. At idle
+// with 30-second codes that is a step of the rings every 2.5 s: the window
+// is repainted 12 times a period rather than 30.
 func (u *App) scheduleTick() {
-	if u.stopped {
+	if u.stopped || u.vault == nil {
+		return
+	}
+	at := u.nextPoll
+	if u.codes != nil && !u.codes.next.IsZero() {
+		at = earliest(at, u.codes.next.Add(-u.offset()))
+	}
+	u.setTimer(at)
+}
+
+// wakeBy makes sure the timer fires by t (a time of u.now(), as the codes
+// use): a row that came into view may change before the others do.
+func (u *App) wakeBy(t time.Time) {
+	if t.IsZero() || u.tickTmr == nil {
+		return // no timer yet: unlocked starts it
+	}
+	if at := t.Add(-u.offset()); at.Before(u.tickDue) {
+		u.setTimer(at)
+	}
+}
+
+func (u *App) setTimer(at time.Time) {
+	if u.stopped || u.vault == nil {
 		return
 	}
 	if u.tickTmr != nil {
 		u.tickTmr.Stop()
 	}
-	now := u.clock.Now()
-	d := now.Truncate(time.Second).Add(time.Second).Sub(now) + 2*time.Millisecond
+	// A millisecond late rather than early: the timer is on the monotonic
+	// clock, the codes on the wall clock.
+	d := max(at.Sub(u.clock.Now()), 0) + time.Millisecond
 	var t Timer
 	t = u.clock.AfterFunc(d, func() {
 		fyne.Do(func() {
@@ -323,23 +382,35 @@ func (u *App) scheduleTick() {
 			u.scheduleTick()
 		})
 	})
-	u.tickTmr = t
+	u.tickTmr, u.tickDue = t, at.Add(time.Millisecond)
 }
 
-// reloadEvery is how many ticks pass between looks at the vault file.
-const reloadEvery = 2
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
 
-// tick is the one timer's work, once a second on the Fyne goroutine.
+func (u *App) offset() time.Duration {
+	return time.Duration(u.prefs.clockOffset()) * time.Second
+}
+
+// tick is the one timer's work, on the Fyne goroutine: look at the vault
+// file and the idle time when a poll is due, and bring the rows on screen
+// up to date (which also works out when the timer fires next).
 func (u *App) tick() {
 	if u.vault == nil {
 		return
 	}
 	u.ticks++
-	if u.ticks%reloadEvery == 0 {
+	now := u.clock.Now()
+	if !now.Before(u.nextPoll) {
+		u.nextPoll = now.Add(pollEvery)
 		u.reload()
 	}
 	if mins := u.prefs.autoLockMinutes(); mins > 0 && u.vault != nil && u.vault.HasPassword() &&
-		u.clock.Now().Sub(u.lastActivity) >= time.Duration(mins)*time.Minute {
+		now.Sub(u.lastActivity) >= time.Duration(mins)*time.Minute {
 		u.lock(lockedReason(mins))
 		return
 	}
@@ -348,19 +419,28 @@ func (u *App) tick() {
 	}
 }
 
+// redrawCodes brings the rows up to date now (the clock offset changed)
+// and sets the timer again.
+func (u *App) redrawCodes() {
+	if u.codes != nil {
+		u.codes.tick(u.now())
+		u.scheduleTick()
+	}
+}
+
 // reload picks up what authctl (or another window) wrote to the vault.
 //
-// The file is only read when its size or time stamp moved (or every half
-// minute, for file systems with coarse time stamps): reading and hashing a
-// vault of 1,000 accounts every two seconds would be most of the idle CPU.
+// The file is only read when its stat moved (a save replaces the file, so
+// its inode changes too) or every half minute: reading and hashing a vault
+// of 1,000 accounts at every poll would be most of the idle CPU.
 func (u *App) reload() {
+	now := u.clock.Now()
 	fi, err := os.Stat(u.vault.Path())
-	if err == nil && fi.Size() == u.seen.size && fi.ModTime().Equal(u.seen.mod) && u.ticks%30 != 0 {
+	if err == nil && u.seen != nil && os.SameFile(fi, u.seen) && fi.Size() == u.seen.Size() &&
+		fi.ModTime().Equal(u.seen.ModTime()) && now.Sub(u.lastRead) < rereadEvery {
 		return
 	}
-	if err == nil {
-		u.seen.size, u.seen.mod = fi.Size(), fi.ModTime()
-	}
+	u.seen, u.lastRead = fi, now
 	changed, err := u.vault.Reload()
 	if err != nil {
 		if msg := firstLine(err); msg != u.reloadErr {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -20,18 +21,26 @@ type codesScreen struct {
 	content fyne.CanvasObject
 	search  *keyEntry
 	list    *codeList
-	empty   fyne.CanvasObject
+	empty   *fyne.Container // what an empty vault shows; see showEmpty
 	noMatch *widget.Label
 	view    []int // indexes into u.accounts, in the order shown
 	rows    []*codeRow
 	action  rune        // what the next list selection does (keyboard)
 	probe   *frameProbe // tells AUTHDESK_BENCH when codes are on screen
+	// next is when a row on screen changes next (its code, the next code
+	// appearing, a step of its ring); zero when none will by itself.
+	next time.Time
+	// redraws counts the ticks that changed something on screen: each is
+	// one repaint of the window. For the test that idle redraws stay
+	// bounded.
+	redraws int
 }
 
 // codeState is what a row shows for an account at some time.
 type codeState struct {
-	code, next   string
-	left, period int
+	code, next  string
+	step, steps int  // the ring: step of steps filled (0 of 0: no ring)
+	urgent      bool // the last seconds of the period
 }
 
 // codeList is a widget.List whose keys act on the focused row: Enter and
@@ -95,11 +104,9 @@ func (u *App) makeCodesScreen() *codesScreen {
 
 	c.list = &codeList{c: c}
 	c.list.Length = func() int { return len(c.view) }
-	c.list.CreateItem = func() fyne.CanvasObject {
-		r := newCodeRow(c)
-		c.rows = append(c.rows, r)
-		return r
-	}
+	// The list also makes a row now and then only to measure it; a row
+	// joins c.rows when first bound to a line.
+	c.list.CreateItem = func() fyne.CanvasObject { return newCodeRow(c) }
 	c.list.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) {
 		if id < len(c.view) {
 			o.(*codeRow).bind(&u.accounts[c.view[id]], id, u.now())
@@ -140,13 +147,10 @@ func (u *App) makeCodesScreen() *codesScreen {
 	}
 	header := container.NewBorder(nil, nil, nil, container.NewHBox(add, more), c.search)
 
-	emptyTitle := widget.NewLabelWithStyle("No accounts yet", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	emptyText := wrapped("Add one with the + button (Ctrl+N): scan a QR code from the screen or an image, " +
-		"drop an image here, paste an otpauth:// link, or type the key.")
-	emptyText.Importance = widget.LowImportance
-	addBig := widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), u.showAdd)
-	addBig.Importance = widget.HighImportance
-	c.empty = centered(logo(72), emptyTitle, emptyText, container.NewCenter(addBig))
+	// What an empty vault shows is made when first needed: its logo alone
+	// is a megabyte of decoded pixels that a vault with accounts never
+	// draws.
+	c.empty = container.NewStack()
 	c.noMatch = widget.NewLabel("")
 	c.noMatch.Alignment = fyne.TextAlignCenter
 	c.noMatch.Importance = widget.LowImportance
@@ -188,7 +192,7 @@ func (c *codesScreen) rebuild() {
 	}
 	switch {
 	case len(u.accounts) == 0:
-		c.empty.Show()
+		c.showEmpty()
 		c.noMatch.Hide()
 		c.list.Hide()
 	case len(c.view) == 0:
@@ -202,43 +206,148 @@ func (c *codesScreen) rebuild() {
 		c.list.Show()
 	}
 	c.list.Refresh()
+	// The refresh bound every line on screen again and let go of the rows
+	// it had put aside: forget those.
+	kept := c.rows[:0]
+	for _, r := range c.rows {
+		if r.acct != nil {
+			kept = append(kept, r)
+		} else {
+			r.listed = false
+		}
+	}
+	clear(c.rows[len(kept):])
+	c.rows = kept
 }
 
-// tick brings every row on screen to time now. The list keeps a row object
-// for each visible line (plus a few spare), so this is a handful of rows
+// showEmpty shows how to add a first account.
+func (c *codesScreen) showEmpty() {
+	if len(c.empty.Objects) == 0 {
+		u := c.u
+		title := widget.NewLabelWithStyle("No accounts yet", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+		text := wrapped("Add one with the + button (Ctrl+N): scan a QR code from the screen or an image, " +
+			"drop an image here, paste an otpauth:// link, or type the key.")
+		text.Importance = widget.LowImportance
+		add := widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), u.showAdd)
+		add.Importance = widget.HighImportance
+		c.empty.Add(centered(logo(72), title, text, container.NewCenter(add)))
+	}
+	c.empty.Show()
+}
+
+// tick brings every row on screen to time now and notes in c.next when
+// the first of them changes again. The list keeps a row object for each
+// visible line (plus a few put aside), so this is a handful of rows
 // whatever the number of accounts.
 func (c *codesScreen) tick(now time.Time) {
+	changed := false
+	c.next = time.Time{}
+	if !c.content.Visible() || !c.list.Visible() {
+		return // another tab is showing, or no row
+	}
+	first, last := c.shownRange()
 	for _, r := range c.rows {
-		if r.acct != nil && r.Visible() {
-			r.tick(now)
+		if r.acct == nil || r.pos < first || r.pos > last || !r.Visible() {
+			continue
 		}
+		if r.tick(now) {
+			changed = true
+		}
+		c.noteChange(nextChange(r.acct, now))
+	}
+	if changed {
+		c.redraws++
 	}
 }
 
+// noteChange keeps t in c.next if it comes first.
+func (c *codesScreen) noteChange(t time.Time) {
+	if !t.IsZero() && (c.next.IsZero() || t.Before(c.next)) {
+		c.next = t
+	}
+}
+
+// shownRange is the first and last line of the list on screen, worked out
+// as widget.List does: rows put aside after scrolling keep their account
+// but are not drawn, and must not wake the window.
+func (c *codesScreen) shownRange() (first, last int) {
+	h := c.list.Size().Height
+	if h <= 0 {
+		return 0, -1
+	}
+	line := float32(rowHeight) + theme.Padding()
+	off := c.list.GetScrollOffset()
+	first = int(math.Floor(float64(off / line)))
+	last = int(math.Ceil(float64((off + h) / line)))
+	return first, last
+}
+
 // state is the code, next code and countdown of a at now. The codes of the
-// rows on screen are made afresh each second: a dozen HMACs cost less than
+// rows on screen are made afresh on each tick: a dozen HMACs cost less than
 // keeping them would.
 func (c *codesScreen) state(a *vault.Account, now time.Time) codeState {
-	st := codeState{period: a.Period}
+	var st codeState
 	if code, err := a.Code(now); err == nil {
 		st.code = groupCode(code)
 	} else {
 		st.code = "error"
 	}
-	if a.Type == vault.HOTP || st.period <= 0 {
+	left := a.Remaining(now)
+	if a.Type == vault.HOTP || left <= 0 {
 		return st
 	}
-	st.left = int((a.Remaining(now) + time.Second - 1) / time.Second)
-	if st.left <= nextCodeSeconds {
-		if next, err := a.Code(now.Add(a.Remaining(now))); err == nil {
+	step := ringStep(a.Period)
+	st.steps = int(time.Duration(a.Period) * time.Second / step)
+	st.step = int((left + step - 1) / step)
+	st.urgent = left <= urgentSeconds*time.Second
+	if left <= nextCodeSeconds*time.Second {
+		if next, err := a.Code(now.Add(left)); err == nil {
 			st.next = "next " + groupCode(next)
 		}
 	}
 	return st
 }
 
-// nextCodeSeconds is when the next code appears under the current one.
-const nextCodeSeconds = 10
+const (
+	// nextCodeSeconds is when the next code appears under the current one.
+	nextCodeSeconds = 10
+	// urgentSeconds is when the ring turns red.
+	urgentSeconds = 5
+)
+
+// ringStep is how far the countdown ring moves at a time: 2.5 s, a twelfth
+// of a 30-second period (the steps of a clock face), when the period is a
+// multiple of 5 s from 15 s up, else a second. Each step redraws the whole
+// window (Fyne has no partial repaint), so a 30-second ring that moved
+// every second would cost 30 repaints a period where 12 read as well; and
+// the steps fall on the 10 and 5 seconds left, so the next code and the red
+// ring come with a step, not between two.
+func ringStep(period int) time.Duration {
+	if period >= 15 && period%5 == 0 {
+		return 2500 * time.Millisecond
+	}
+	return time.Second
+}
+
+// nextChange is the first instant after now at which a's row shows
+// something else: a step of the ring, the next code appearing, the ring
+// turning red, or the new code at the end of the period. Zero for HOTP,
+// whose row changes only when used.
+func nextChange(a *vault.Account, now time.Time) time.Time {
+	left := a.Remaining(now)
+	if a.Type == vault.HOTP || left <= 0 {
+		return time.Time{}
+	}
+	step := ringStep(a.Period)
+	k := (left + step - 1) / step // steps filled now
+	until := left - (k-1)*step    // until the ring drops to k-1 (or the period ends)
+	for _, mark := range []time.Duration{nextCodeSeconds * time.Second, urgentSeconds * time.Second} {
+		if left > mark && left-mark < until {
+			until = left - mark
+		}
+	}
+	return now.Add(until)
+}
 
 // groupCode splits a code in two for reading aloud: 123 456, 1234 5678,
 // 123 4567. Steam's five letters stay whole.

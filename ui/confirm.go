@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -72,10 +71,9 @@ func (u *App) confirmAdd(found []vault.Account, source string) {
 	if fresh > 1 {
 		confirmText = fmt.Sprintf("Add %d accounts", fresh)
 	}
-	var d *dialog.ConfirmDialog
-	d = dialog.NewCustomConfirm("Add account", confirmText, "Cancel",
-		container.NewBorder(intro, nil, nil, nil, body), func(ok bool) {
-			if !ok || fresh == 0 {
+	d := u.newAsk("Add account", confirmText, "Cancel",
+		container.NewBorder(intro, nil, nil, nil, body), func() {
+			if fresh == 0 {
 				return
 			}
 			var toAdd []vault.Account
@@ -85,10 +83,10 @@ func (u *App) confirmAdd(found []vault.Account, source string) {
 				}
 			}
 			u.saveNew(toAdd)
-		}, u.win)
+		})
 	if fresh == 0 {
-		d.SetConfirmText("Nothing to add")
-		d.SetConfirmImportance(widget.LowImportance)
+		d.ok.SetText("Nothing to add")
+		d.ok.Importance = widget.LowImportance
 	}
 	d.Resize(fyne.NewSize(480, 0))
 	u.win.Canvas().Unfocus()

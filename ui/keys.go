@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -126,13 +127,13 @@ func (u *App) showDialog(d dialog.Dialog, confirm func()) {
 
 // showError shows err in a dialog: one line saying what went wrong.
 func (u *App) showError(err error) {
-	d := dialog.NewError(err, u.win)
+	d := u.newText("Error", err.Error(), theme.ErrorIcon())
 	u.win.Canvas().Unfocus()
 	u.showDialog(d, d.Hide)
 }
 
 func (u *App) showInfo(title, msg string) {
-	d := dialog.NewInformation(title, msg, u.win)
+	d := u.newText(title, msg, theme.InfoIcon())
 	u.win.Canvas().Unfocus()
 	u.showDialog(d, d.Hide)
 }
@@ -162,7 +163,7 @@ func (u *App) showShortcuts() {
 		k, v, _ := strings.Cut(line, "\t")
 		grid.Append(k, widget.NewLabel(v))
 	}
-	d := dialog.NewCustom("Keyboard shortcuts", "Close", grid, u.win)
+	d := u.newMessage("Keyboard shortcuts", "Close", grid)
 	u.win.Canvas().Unfocus()
 	u.showDialog(d, d.Hide)
 }

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -97,9 +96,7 @@ func (u *App) makePrefsScreen() fyne.CanvasObject {
 	offset.OnChanged = func(s string) {
 		if n, err := parseOffset(s); err == nil {
 			u.app.Preferences().SetInt(prefOffset, n)
-			if u.codes != nil {
-				u.codes.tick(u.now())
-			}
+			u.redrawCodes()
 		}
 	}
 
@@ -216,7 +213,7 @@ func parseOffset(s string) (int, error) {
 func (u *App) showSetPassword(done func()) {
 	pw := u.newPasswordEntry()
 	again := u.newPasswordEntry()
-	var d *dialog.FormDialog
+	var d *askDialog
 	check := func() error {
 		if len(pw.Text) < 8 {
 			return errors.New("use at least 8 characters")
@@ -242,11 +239,12 @@ func (u *App) showSetPassword(done func()) {
 	if u.vault != nil && u.vault.HasPassword() {
 		title = "Change vault password"
 	}
-	d = dialog.NewForm(title, "Save", "Cancel", []*widget.FormItem{
+	form := widget.NewForm(
 		widget.NewFormItem("New password", pw),
 		widget.NewFormItem("Repeat", again),
-	}, func(ok bool) {
-		if !ok || u.vault == nil || check() != nil {
+	)
+	d = u.newAsk(title, "Save", "Cancel", form, func() {
+		if u.vault == nil || check() != nil {
 			return
 		}
 		if err := u.vault.SetPassword([]byte(pw.Text)); err != nil {
@@ -255,10 +253,21 @@ func (u *App) showSetPassword(done func()) {
 		}
 		u.showNotice("Vault password saved")
 		done()
-	}, u.win)
+	})
+	// Save stays disabled until both fields are valid, as in Fyne's form
+	// dialog.
+	validated := func(err error) {
+		if err != nil {
+			d.ok.Disable()
+		} else {
+			d.ok.Enable()
+		}
+	}
+	validated(form.Validate())
+	form.SetOnValidationChanged(validated)
 	submit := func(string) {
 		if check() == nil {
-			d.Submit()
+			d.Confirm()
 		}
 	}
 	pw.OnSubmitted = func(string) { u.win.Canvas().Focus(again) }

@@ -18,15 +18,16 @@ import (
 // codeRow is one account in the Codes list: an avatar with the issuer's
 // initial, the issuer in bold over the account name, the code, and a ring
 // counting down the period (a "next code" button for HOTP). Its state is
-// the account and the strings on show; tick changes a canvas object only
-// when what it shows changes, so a second passing redraws the ring and
-// nothing else.
+// the account and what is on show; tick changes a canvas object only when
+// what it shows changes: most ticks redraw one step of the ring and nothing
+// else.
 type codeRow struct {
 	widget.BaseWidget
 	c *codesScreen
 
-	acct *vault.Account // nil: unbound
-	pos  int            // index in the list
+	acct   *vault.Account // nil: unbound
+	pos    int            // index in the list
+	listed bool           // in c.rows
 
 	issuerText, nameText string // in full; the canvas texts may be cut short
 
@@ -44,9 +45,12 @@ type codeRow struct {
 
 	shown struct { // what is on screen, to skip no-op refreshes
 		code, next string
-		frac       float32
+		step       int // the ring's filled steps; see ringStep
 		urgent     bool
 	}
+	// refreshes counts the canvas objects this row asked Fyne to redraw,
+	// for the test that idle redraws stay bounded.
+	refreshes int
 }
 
 // starIcon marks a pinned account. It is drawn, not a "★" character: the
@@ -124,6 +128,17 @@ func (r *codeRow) bind(a *vault.Account, pos int, now time.Time) {
 	same := r.acct != nil && r.acct.UUID == a.UUID && r.acct.Issuer == a.Issuer &&
 		r.acct.Name == a.Name && r.acct.Favorite == a.Favorite && r.acct.Counter == a.Counter
 	r.acct, r.pos = a, pos
+	if !r.listed {
+		r.listed = true
+		r.c.rows = append(r.c.rows, r)
+	}
+	for _, o := range r.c.rows {
+		// A row the list put aside when it scrolled out of view keeps its
+		// account; the one now showing that line replaces it.
+		if o != r && o.pos == pos {
+			o.acct = nil
+		}
+	}
 	if !same {
 		issuer, name := a.Issuer, a.Name
 		if issuer == "" {
@@ -149,40 +164,46 @@ func (r *codeRow) bind(a *vault.Account, pos int, now time.Time) {
 			r.track.Show()
 			r.ring.Show()
 		}
-		r.shown.code, r.shown.next = "\x00", "\x00"
+		r.shown.code, r.shown.next, r.shown.step = "\x00", "\x00", -1
+		r.refreshes++
 		r.Refresh()
 	}
 	r.tick(now)
+	r.c.u.wakeBy(nextChange(a, now))
 }
 
-// tick updates the code, the next code and the countdown for time now.
-func (r *codeRow) tick(now time.Time) {
+// tick updates the code, the next code and the countdown for time now,
+// and reports whether anything on screen changed.
+func (r *codeRow) tick(now time.Time) bool {
 	if r.acct == nil {
-		return
+		return false
 	}
 	st := r.c.state(r.acct, now)
+	n := r.refreshes
 	if st.code != r.shown.code {
 		r.shown.code = st.code
 		r.code.Text = st.code
+		r.refreshes++
 		r.code.Refresh()
 	}
 	if st.next != r.shown.next {
 		r.shown.next = st.next
 		r.next.Text = st.next
+		r.refreshes++
 		r.next.Refresh()
 	}
-	if r.acct.Type == vault.HOTP {
-		return
-	}
-	frac := float32(st.left) / float32(st.period)
-	urgent := st.left <= 5
-	if frac != r.shown.frac || urgent != r.shown.urgent {
-		r.shown.frac, r.shown.urgent = frac, urgent
+	if r.acct.Type != vault.HOTP && (st.step != r.shown.step || st.urgent != r.shown.urgent) {
+		r.shown.step, r.shown.urgent = st.step, st.urgent
 		r.ring.StartAngle = 0
-		r.ring.EndAngle = -360 * frac
-		r.ring.FillColor = ringColor(urgent)
+		r.ring.EndAngle = 0
+		if st.steps > 0 {
+			r.ring.EndAngle = -360 * float32(st.step) / float32(st.steps)
+		}
+		r.ring.FillColor = ringColor(st.urgent)
+		r.refreshes++
 		r.ring.Refresh()
 	}
+	return r.refreshes != n
 }
 
 func ringColor(urgent bool) color.Color {
