@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authdesk/authdesk/internal/fixtures"
 )
 
 // otpFixtureAccounts are the seven accounts of the Aegis importer fixtures,
@@ -34,33 +36,11 @@ func otpFixtureAccounts(t *testing.T) []Account {
 	}
 }
 
-// otpFixturesDir finds shared/fixtures/aegis-importers by walking up from
-// the package directory: shared/ sits beside the repository (../shared in
-// CI, /work/shared here).
-func otpFixturesDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "fixtures", "aegis-importers")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("shared/fixtures/aegis-importers not found above the package directory: clone the shared folder beside the repository")
-		}
-		dir = parent
-	}
-}
-
 func TestFixtureURILists(t *testing.T) {
 	want := otpFixtureAccounts(t)
 	for _, name := range []string{"plain.txt", "ente_auth.txt"} {
 		t.Run(name, func(t *testing.T) {
-			f, err := os.Open(filepath.Join(otpFixturesDir(t), name))
+			f, err := os.Open(filepath.Join(fixtures.Dir(t), name))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,7 +82,7 @@ func otpSameAccounts(t *testing.T, got, want []Account) {
 // Our URI for an account is exactly the Key Uri Format line Aegis wrote,
 // except that a space is %20 in the issuer parameter too.
 func TestFixtureURIFormatMatchesAegis(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(otpFixturesDir(t), "plain.txt"))
+	data, err := os.ReadFile(filepath.Join(fixtures.Dir(t), "plain.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}

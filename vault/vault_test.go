@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/authdesk/authdesk/internal/fixtures"
 )
 
 // memKeyring is a keyring in memory, for the tests that are not about the
@@ -96,31 +98,10 @@ func (c *countingKeyring) Delete(service, user string) error {
 	return c.Keyring.Delete(service, user)
 }
 
-// fixturesDir finds shared/fixtures/aegis-importers by walking up from the
-// package directory: the repo's sibling ../shared here and in CI.
-func fixturesDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "fixtures", "aegis-importers")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("shared/fixtures/aegis-importers not found above the package directory: clone the shared fixtures beside the repo")
-		}
-		dir = parent
-	}
-}
-
 // readFixture reads a fixture file.
 func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixturesDir(t), name))
+	b, err := os.ReadFile(filepath.Join(fixtures.Dir(t), name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +264,7 @@ func TestOpenAegisFixtures(t *testing.T) {
 			v.Close()
 			before.check(t, path, "Open")
 			// The originals too, opened where they are.
-			orig := filepath.Join(fixturesDir(t), name)
+			orig := filepath.Join(fixtures.Dir(t), name)
 			o := snap(t, orig)
 			v, err = Open(orig, Options{Keyring: kr, Prompt: answer("test")})
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/authdesk/authdesk/internal/fixtures"
 	"github.com/authdesk/authdesk/vault/scan"
 )
 
@@ -25,7 +26,7 @@ func TestMain(m *testing.M) {
 // address is dead); a script that wants the real keyring starts with
 // [!keyring] skip and 'usekeyring'.
 func TestScripts(t *testing.T) {
-	fixtures := findFixtures(t)
+	fixtures := fixtures.Dir(t)
 	realBus := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata",
@@ -82,18 +83,4 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
-}
-
-// findFixtures walks up from the package to the shared/ folder beside the repo.
-func findFixtures(t *testing.T) string {
-	dir, _ := filepath.Abs(".")
-	for d := dir; ; d = filepath.Dir(d) {
-		p := filepath.Join(d, "shared", "fixtures", "aegis-importers")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		if filepath.Dir(d) == d {
-			t.Fatalf("shared/fixtures/aegis-importers not found above %s", dir)
-		}
-	}
 }

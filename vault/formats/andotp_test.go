@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/authdesk/authdesk/internal/fixtures"
 	"github.com/authdesk/authdesk/vault"
 )
 
@@ -23,7 +24,7 @@ func TestAndOTPFixtures(t *testing.T) {
 		{"andotp_encrypted.bin", "test"},
 	} {
 		t.Run(c.file, func(t *testing.T) {
-			data := fixture(t, c.file)
+			data := fixtures.Read(t, c.file)
 			if f, err := Detect(data); err != nil || f != AndOTP {
 				t.Fatalf("Detect: %q, %v; want %q", f, err, AndOTP)
 			}
@@ -40,7 +41,7 @@ func TestAndOTPFixtures(t *testing.T) {
 }
 
 func TestAndOTPPasswords(t *testing.T) {
-	enc := fixture(t, "andotp_encrypted.bin")
+	enc := fixtures.Read(t, "andotp_encrypted.bin")
 	_, err := DecodeAndOTP(enc, nil)
 	if !errors.Is(err, vault.ErrLocked) || errors.Is(err, vault.ErrWrongPassword) {
 		t.Errorf("no password: got %v, want ErrLocked", err)
@@ -51,14 +52,14 @@ func TestAndOTPPasswords(t *testing.T) {
 			t.Errorf("password %q: got %v, want ErrWrongPassword", pw, err)
 		}
 	}
-	if got, err := DecodeAndOTP(fixture(t, "andotp_plain.json"), []byte("x")); err != nil || len(got) != 7 {
+	if got, err := DecodeAndOTP(fixtures.Read(t, "andotp_plain.json"), []byte("x")); err != nil || len(got) != 7 {
 		t.Errorf("plain with a password: %d accounts, %v", len(got), err)
 	}
 }
 
 // withIterations is the encrypted fixture with another iteration count.
 func withIterations(t *testing.T, n uint32) []byte {
-	data := slices.Clone(fixture(t, "andotp_encrypted.bin"))
+	data := slices.Clone(fixtures.Read(t, "andotp_encrypted.bin"))
 	binary.BigEndian.PutUint32(data, n)
 	return data
 }
@@ -66,7 +67,7 @@ func withIterations(t *testing.T, n uint32) []byte {
 // A header is checked before the password is asked for or the key
 // derived: were 4,294,967,295 iterations run, this test would time out.
 func TestAndOTPHeader(t *testing.T) {
-	enc := fixture(t, "andotp_encrypted.bin")
+	enc := fixtures.Read(t, "andotp_encrypted.bin")
 	if n := binary.BigEndian.Uint32(enc); n < 140_000 || n > 160_000 {
 		t.Fatalf("the fixture has %d iterations, not andOTP's 140,000 to 160,000", n)
 	}
@@ -94,7 +95,7 @@ func TestAndOTPHeader(t *testing.T) {
 }
 
 func TestAndOTPDamaged(t *testing.T) {
-	enc := fixture(t, "andotp_encrypted.bin")
+	enc := fixtures.Read(t, "andotp_encrypted.bin")
 	for _, i := range []int{3, 10, 20, 100, len(enc) - 1} { // iterations, salt, nonce, ciphertext, tag
 		damaged := slices.Clone(enc)
 		damaged[i] ^= 1

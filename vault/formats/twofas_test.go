@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/authdesk/authdesk/internal/fixtures"
 	"github.com/authdesk/authdesk/vault"
 )
 
@@ -22,7 +23,7 @@ import (
 func plainTxtAccounts(t *testing.T) []vault.Account {
 	t.Helper()
 	var accounts []vault.Account
-	for line := range strings.Lines(string(fixture(t, "plain.txt"))) {
+	for line := range strings.Lines(string(fixtures.Read(t, "plain.txt"))) {
 		if line = strings.TrimSpace(line); line == "" {
 			continue
 		}
@@ -58,7 +59,7 @@ func TestTwoFASFixtures(t *testing.T) {
 		{"2fas_authenticator_encrypted_v4.2fas", "test"},
 	} {
 		t.Run(c.file, func(t *testing.T) {
-			data := fixture(t, c.file)
+			data := fixtures.Read(t, c.file)
 			if f, err := Detect(data); err != nil || f != TwoFAS {
 				t.Fatalf("Detect: %q, %v; want %q", f, err, TwoFAS)
 			}
@@ -75,7 +76,7 @@ func TestTwoFASFixtures(t *testing.T) {
 }
 
 func TestTwoFASPasswords(t *testing.T) {
-	enc := fixture(t, "2fas_authenticator_encrypted_v4.2fas")
+	enc := fixtures.Read(t, "2fas_authenticator_encrypted_v4.2fas")
 	_, err := Decode2FAS(enc, nil)
 	if !errors.Is(err, vault.ErrLocked) || errors.Is(err, vault.ErrWrongPassword) {
 		t.Errorf("no password: got %v, want ErrLocked", err)
@@ -90,7 +91,7 @@ func TestTwoFASPasswords(t *testing.T) {
 		}
 	}
 	// A plain backup ignores a password.
-	if got, err := Decode2FAS(fixture(t, "2fas_authenticator_plain_v4.2fas"), []byte("x")); err != nil || len(got) != 5 {
+	if got, err := Decode2FAS(fixtures.Read(t, "2fas_authenticator_plain_v4.2fas"), []byte("x")); err != nil || len(got) != 5 {
 		t.Errorf("plain with a password: %d accounts, %v", len(got), err)
 	}
 }
@@ -124,7 +125,7 @@ func flipCiphertext(t *testing.T, sealed string) string {
 }
 
 func TestTwoFASDamaged(t *testing.T) {
-	enc := fixture(t, "2fas_authenticator_encrypted_v4.2fas")
+	enc := fixtures.Read(t, "2fas_authenticator_encrypted_v4.2fas")
 	damaged := edit2FAS(t, enc, func(top map[string]any) {
 		top["servicesEncrypted"] = flipCiphertext(t, top["servicesEncrypted"].(string))
 	})

@@ -2,13 +2,12 @@ package formats
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/authdesk/authdesk/internal/fixtures"
 	"github.com/authdesk/authdesk/vault"
 )
 
@@ -24,31 +23,6 @@ func fixtureAccounts(t *testing.T) []vault.Account {
 		{Type: vault.HOTP, Issuer: "Air Canada", Name: "Benjamin", Secret: key("KUVJJOM753IHTNDSZVCNKL7GII"), Algorithm: vault.SHA256, Digits: 7, Counter: 50},
 		{Type: vault.HOTP, Issuer: "WWE", Name: "Mason", Secret: key("5VAML3X35THCEBVRLV24CGBKOY"), Algorithm: vault.SHA512, Digits: 8, Counter: 10300},
 		{Type: vault.Steam, Issuer: "Boeing", Name: "Sophia", Secret: key("JRZCL47CMXVOQMNPZR2F7J4RGI"), Algorithm: vault.SHA1, Digits: 5, Period: 30},
-	}
-}
-
-// fixture reads a file of shared/fixtures/aegis-importers, found by walking
-// up from the package directory (shared/ sits beside the repository).
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "fixtures", "aegis-importers")
-		if _, err := os.Stat(p); err == nil {
-			data, err := os.ReadFile(filepath.Join(p, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return data
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("shared/fixtures/aegis-importers not found above the package directory: clone the shared folder beside the repository")
-		}
-		dir = parent
 	}
 }
 
@@ -81,7 +55,7 @@ func TestFixtureImport(t *testing.T) {
 		{"aegis_encrypted.json", Aegis, "test"},
 	} {
 		t.Run(c.file, func(t *testing.T) {
-			data := fixture(t, c.file)
+			data := fixtures.Read(t, c.file)
 			format, err := Detect(data)
 			if err != nil || format != c.format {
 				t.Fatalf("Detect: %q, %v; want %q", format, err, c.format)
@@ -96,7 +70,7 @@ func TestFixtureImport(t *testing.T) {
 }
 
 func TestFixtureImportWrongPassword(t *testing.T) {
-	_, err := Import(fixture(t, "aegis_encrypted.json"), Aegis, []byte("nope"))
+	_, err := Import(fixtures.Read(t, "aegis_encrypted.json"), Aegis, []byte("nope"))
 	if !errors.Is(err, vault.ErrWrongPassword) {
 		t.Errorf("got %v, want ErrWrongPassword", err)
 	}
