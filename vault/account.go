@@ -37,7 +37,7 @@ type Account struct {
 	Algorithm Algorithm // SHA1, SHA256 or SHA512
 	Digits    int       // 1–10 (Steam: 5 characters)
 	Period    int       // seconds per step, TOTP and Steam
-	Counter   uint64    // next counter value, HOTP
+	Counter   uint64    // HOTP: the counter of the code shown now (authctl next advances it)
 }
 
 // SecretBase32 is the secret as written in otpauth URIs and typed by users:
