@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"google.golang.org/protobuf/encoding/protowire"
-
 	"github.com/authdesk/authdesk/vault"
 )
 
@@ -34,19 +32,19 @@ import (
 
 // Field numbers of MigrationPayload and OtpParameters.
 const (
-	fieldOTP        protowire.Number = 1
-	fieldVersion    protowire.Number = 2
-	fieldBatchSize  protowire.Number = 3
-	fieldBatchIndex protowire.Number = 4
-	fieldBatchID    protowire.Number = 5
+	fieldOTP        fieldNumber = 1
+	fieldVersion    fieldNumber = 2
+	fieldBatchSize  fieldNumber = 3
+	fieldBatchIndex fieldNumber = 4
+	fieldBatchID    fieldNumber = 5
 
-	fieldSecret    protowire.Number = 1
-	fieldName      protowire.Number = 2
-	fieldIssuer    protowire.Number = 3
-	fieldAlgorithm protowire.Number = 4
-	fieldDigits    protowire.Number = 5
-	fieldType      protowire.Number = 6
-	fieldCounter   protowire.Number = 7
+	fieldSecret    fieldNumber = 1
+	fieldName      fieldNumber = 2
+	fieldIssuer    fieldNumber = 3
+	fieldAlgorithm fieldNumber = 4
+	fieldDigits    fieldNumber = 5
+	fieldType      fieldNumber = 6
+	fieldCounter   fieldNumber = 7
 )
 
 // migrationBatch is how many accounts go in one QR code, as Google
@@ -104,18 +102,18 @@ func migrationData(uri string) ([]byte, error) {
 func decodePayload(b []byte) ([]vault.Account, error) {
 	var accounts []vault.Account
 	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return nil, fmt.Errorf("payload: %w", protowire.ParseError(n))
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return nil, fmt.Errorf("payload: %w", err)
 		}
 		b = b[n:]
 		if num == fieldOTP {
-			if typ != protowire.BytesType {
-				return nil, fmt.Errorf("payload: field %d has wire type %d, want %d", num, typ, protowire.BytesType)
+			if typ != bytesType {
+				return nil, fmt.Errorf("payload: field %d has wire type %d, want %d", num, typ, bytesType)
 			}
-			msg, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return nil, fmt.Errorf("payload: account %d: %w", len(accounts)+1, protowire.ParseError(n))
+			msg, n, err := consumeBytes(b)
+			if err != nil {
+				return nil, fmt.Errorf("payload: account %d: %w", len(accounts)+1, err)
 			}
 			a, err := decodeOTPParameters(msg, len(accounts)+1)
 			if err != nil {
@@ -127,9 +125,8 @@ func decodePayload(b []byte) ([]vault.Account, error) {
 		}
 		// version and the batch fields tell how many QR codes the export
 		// spans; each code stands on its own, so they are skipped.
-		n = protowire.ConsumeFieldValue(num, typ, b)
-		if n < 0 {
-			return nil, fmt.Errorf("payload: field %d: %w", num, protowire.ParseError(n))
+		if n, err = consumeField(num, typ, b); err != nil {
+			return nil, fmt.Errorf("payload: field %d: %w", num, err)
 		}
 		b = b[n:]
 	}
@@ -148,15 +145,15 @@ func decodeOTPParameters(b []byte, i int) (vault.Account, error) {
 		counter              uint64
 	)
 	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return vault.Account{}, fmt.Errorf("account %d: %w", i, protowire.ParseError(n))
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return vault.Account{}, fmt.Errorf("account %d: %w", i, err)
 		}
 		b = b[n:]
-		want := protowire.VarintType
+		want := varintType
 		switch num {
 		case fieldSecret, fieldName, fieldIssuer:
-			want = protowire.BytesType
+			want = bytesType
 		case fieldAlgorithm, fieldDigits, fieldType, fieldCounter:
 		default:
 			want = typ // unknown: skipped below
@@ -168,14 +165,14 @@ func decodeOTPParameters(b []byte, i int) (vault.Account, error) {
 		var bytes []byte
 		switch {
 		case num == fieldSecret || num == fieldName || num == fieldIssuer:
-			bytes, n = protowire.ConsumeBytes(b)
-		case typ == protowire.VarintType:
-			v, n = protowire.ConsumeVarint(b)
+			bytes, n, err = consumeBytes(b)
+		case typ == varintType:
+			v, n, err = consumeVarint(b)
 		default:
-			n = protowire.ConsumeFieldValue(num, typ, b)
+			n, err = consumeField(num, typ, b)
 		}
-		if n < 0 {
-			return vault.Account{}, fmt.Errorf("account %d: field %d: %w", i, num, protowire.ParseError(n))
+		if err != nil {
+			return vault.Account{}, fmt.Errorf("account %d: field %d: %w", i, num, err)
 		}
 		b = b[n:]
 		switch num {
@@ -253,8 +250,8 @@ func EncodeMigration(accounts []vault.Account) ([]string, error) {
 			batches = append(batches, batch)
 			batch, count = nil, 0
 		}
-		batch = protowire.AppendTag(batch, fieldOTP, protowire.BytesType)
-		batch = protowire.AppendBytes(batch, msg)
+		batch = appendTag(batch, fieldOTP, bytesType)
+		batch = appendBytes(batch, msg)
 		count++
 	}
 	batches = append(batches, batch)
@@ -263,11 +260,11 @@ func EncodeMigration(accounts []vault.Account) ([]string, error) {
 	uris := make([]string, len(batches))
 	for i, b := range batches {
 		for _, f := range []struct {
-			num protowire.Number
+			num fieldNumber
 			v   int
 		}{{fieldVersion, 1}, {fieldBatchSize, len(batches)}, {fieldBatchIndex, i}, {fieldBatchID, int(id)}} {
-			b = protowire.AppendTag(b, f.num, protowire.VarintType)
-			b = protowire.AppendVarint(b, uint64(f.v))
+			b = appendTag(b, f.num, varintType)
+			b = appendVarint(b, uint64(f.v))
 		}
 		uris[i] = "otpauth-migration://offline?data=" + url.QueryEscape(base64.StdEncoding.EncodeToString(b))
 	}
@@ -313,22 +310,22 @@ func encodeOTPParameters(a vault.Account) ([]byte, error) {
 		name = vault.JoinLabel(a.Issuer, a.Name)
 	}
 	var b []byte
-	b = protowire.AppendTag(b, fieldSecret, protowire.BytesType)
-	b = protowire.AppendBytes(b, a.Secret)
-	b = protowire.AppendTag(b, fieldName, protowire.BytesType)
-	b = protowire.AppendString(b, name)
-	b = protowire.AppendTag(b, fieldIssuer, protowire.BytesType)
-	b = protowire.AppendString(b, a.Issuer)
+	b = appendTag(b, fieldSecret, bytesType)
+	b = appendBytes(b, a.Secret)
+	b = appendTag(b, fieldName, bytesType)
+	b = appendString(b, name)
+	b = appendTag(b, fieldIssuer, bytesType)
+	b = appendString(b, a.Issuer)
 	for _, f := range []struct {
-		num protowire.Number
+		num fieldNumber
 		v   uint64
 	}{{fieldAlgorithm, alg}, {fieldDigits, digits}, {fieldType, otpType}} {
-		b = protowire.AppendTag(b, f.num, protowire.VarintType)
-		b = protowire.AppendVarint(b, f.v)
+		b = appendTag(b, f.num, varintType)
+		b = appendVarint(b, f.v)
 	}
 	if a.Type == vault.HOTP {
-		b = protowire.AppendTag(b, fieldCounter, protowire.VarintType)
-		b = protowire.AppendVarint(b, a.Counter)
+		b = appendTag(b, fieldCounter, varintType)
+		b = appendVarint(b, a.Counter)
 	}
 	return b, nil
 }

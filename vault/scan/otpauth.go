@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -55,9 +56,11 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
+// The patterns are compiled on first use, not at start-up: every authctl
+// command links this package, and only failed scans need them.
 var (
-	schemeRE = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]{0,30}):`)
-	keyRE    = regexp.MustCompile(`[A-Za-z2-7]{16,}|[0-9A-Fa-f]{16,}`)
+	schemeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]{0,30}):`) })
+	keyRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[A-Za-z2-7]{16,}|[0-9A-Fa-f]{16,}`) })
 )
 
 // describe names what a non-otpauth payload is, for an error message, without
@@ -98,7 +101,7 @@ func describe(p string) string {
 	if looksLikeKey(p) {
 		return "what looks like a bare secret key (not shown; type it in as a key instead)"
 	}
-	if m := schemeRE.FindStringSubmatch(p); m != nil && strings.Contains(p, ":/") {
+	if m := schemeRE().FindStringSubmatch(p); m != nil && strings.Contains(p, ":/") {
 		return "a " + strings.ToLower(m[1]) + ": link"
 	}
 	return fmt.Sprintf("text (%q)", truncate(printable(p), 24))
@@ -109,7 +112,7 @@ func describe(p string) string {
 // not just a long word: it has a digit or is all capitals.
 func looksLikeKey(p string) bool {
 	p = strings.NewReplacer(" ", "", "-", "", "=", "").Replace(p)
-	for _, run := range keyRE.FindAllString(p, -1) {
+	for _, run := range keyRE().FindAllString(p, -1) {
 		if strings.ContainsAny(run, "0123456789") || run == strings.ToUpper(run) {
 			return true
 		}
