@@ -10,6 +10,8 @@ import (
 	"strconv"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/authdesk/authdesk/internal/secretservice"
 )
 
 // Keyring is the store of the keyring slot's key. nil in Options means the
@@ -36,11 +38,26 @@ func keyringUser(slotUUID string) string { return "vault-" + slotUUID }
 // on Windows.
 type osKeyring struct{}
 
+// Get reads through internal/secretservice where it can (Linux: one
+// connection, three round trips, about 5 ms less than go-keyring in a fresh
+// process, which was half of `authctl code`), and through go-keyring for
+// everything it leaves (other systems, a locked item, an unusual bus).
 func (osKeyring) Get(service, user string) (string, error) {
 	if err := sessionBusMissing(); err != nil {
 		return "", err
 	}
-	return keyring.Get(service, user)
+	secret, err := secretservice.Lookup(service, user)
+	switch {
+	case err == nil:
+		s := string(secret)
+		clear(secret)
+		return s, nil
+	case errors.Is(err, secretservice.ErrNotFound):
+		return "", keyring.ErrNotFound
+	case errors.Is(err, secretservice.ErrUnsupported):
+		return keyring.Get(service, user)
+	}
+	return "", err // the bus is unreachable or did not answer
 }
 
 func (osKeyring) Set(service, user, secret string) error {
