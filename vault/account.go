@@ -1,8 +1,8 @@
 package vault
 
 import (
-	"encoding/base32"
 	"strings"
+	"unicode/utf8"
 )
 
 // Type is the kind of one-time password an account produces.
@@ -43,7 +43,7 @@ type Account struct {
 // SecretBase32 is the secret as written in otpauth URIs and typed by users:
 // upper-case RFC 4648 base32 without padding.
 func (a Account) SecretBase32() string {
-	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(a.Secret)
+	return base32NoPad.EncodeToString(a.Secret)
 }
 
 // Label is "Issuer: Name", or whichever of the two is set.
@@ -59,8 +59,31 @@ func (a Account) Label() string {
 
 // Matches reports whether query is found, case-insensitively, in the issuer
 // or the name. An empty query matches everything.
-func (a Account) Matches(query string) bool {
-	q := strings.ToLower(strings.TrimSpace(query))
-	return q == "" || strings.Contains(strings.ToLower(a.Issuer), q) ||
-		strings.Contains(strings.ToLower(a.Name), q)
+func (a *Account) Matches(query string) bool {
+	q := strings.TrimSpace(query)
+	return q == "" || containsFold(a.Issuer, q) || containsFold(a.Name, q)
+}
+
+// containsFold is strings.Contains of the lower-cased strings, without
+// lower-casing (allocating) when both are ASCII: a search runs over every
+// account.
+func containsFold(s, sub string) bool {
+	if !isASCII(s) || !isASCII(sub) {
+		return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+	}
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

@@ -155,3 +155,47 @@ func BenchmarkEditUnchanged1000(b *testing.B) {
 	}
 	reportPeer(b, write)
 }
+
+// BenchmarkParseDB1000 reads the database of 1,000 accounts with the fast
+// reader, against encoding/json's (parseDBFull) on the same bytes.
+func BenchmarkParseDB1000(b *testing.B) {
+	db := &DB{}
+	for i := range benchAccounts {
+		db.Accounts = append(db.Accounts, Account{UUID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Type: TOTP,
+			Issuer: fmt.Sprintf("Service%04d", i), Name: fmt.Sprintf("user%04d@example.com", i),
+			Secret: []byte(fmt.Sprintf("bench-secret-%08d", i)), Algorithm: SHA1, Digits: 6, Period: 30})
+	}
+	data := encodeDB(db)
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := parseDBFast(data, nil); got == nil || len(got.Accounts) != benchAccounts {
+			b.Fatal("the fast reader declined")
+		}
+	}
+	reportPeer(b, func() {
+		if _, err := parseDBFull(data); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// BenchmarkFind1000 reads one account of a 1,000-account vault with Find,
+// against Open of the same vault (x-peer: Find's time over Open's).
+func BenchmarkFind1000(b *testing.B) {
+	kr := newMemKeyring()
+	path := benchVault(b, kr)
+	b.ReportAllocs()
+	for b.Loop() {
+		found, err := Find(path, Options{Keyring: kr}, func(issuer, name string) bool { return name == "bench-499" })
+		if err != nil || len(found) != 1 {
+			b.Fatalf("found %d: %v", len(found), err)
+		}
+	}
+	reportPeer(b, func() {
+		v, err := Open(path, Options{Keyring: kr})
+		if err != nil {
+			b.Fatal(err)
+		}
+		v.Close()
+	})
+}

@@ -154,3 +154,33 @@ func (db *DB) wipe() {
 	}
 	db.Accounts = nil
 }
+
+// canonicalUUID returns s as uuid.Parse(s).String() would, without
+// allocating when s is already in that form (lower-case, dashed).
+func canonicalUUID(s string) (string, error) {
+	if len(s) == 36 && isCanonicalUUID(s) {
+		return s, nil
+	}
+	u, err := uuid.Parse(s)
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+func isCanonicalUUID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}

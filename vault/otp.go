@@ -159,6 +159,9 @@ func (alg Algorithm) hash() func() hash.Hash {
 	return nil
 }
 
+// base32NoPad is the encoding of secrets (made once: WithPadding allocates).
+var base32NoPad = base32.StdEncoding.WithPadding(base32.NoPadding)
+
 // DecodeSecret reads a base32 secret the way people and exporters write it:
 // any case, with spaces or dashes between groups, with or without "="
 // padding. Like Google Authenticator it accepts any length, dropping the
@@ -186,7 +189,7 @@ func DecodeSecret(s string) ([]byte, error) {
 	case 1, 3, 6:
 		clean = clean[:len(clean)-1]
 	}
-	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(clean)
+	key, err := base32NoPad.DecodeString(clean)
 	if err != nil {
 		return nil, fmt.Errorf("secret is not base32: %w", err)
 	}

@@ -164,46 +164,85 @@ func Create(path string, opts Options, password []byte) (*Vault, error) {
 // missing file fs.ErrNotExist, a damaged one ErrCorrupt with what is wrong;
 // Open never writes the file.
 func Open(path string, opts Options) (*Vault, error) {
-	fail := func(err error) (*Vault, error) {
+	var v *Vault
+	err := read(path, opts, func(f *sealedFile, master, plain []byte, sum [32]byte) error {
+		db, err := parseDB(plain)
+		if err != nil {
+			return err
+		}
+		v = &Vault{path: path, opts: opts, master: master, slots: f.slots, db: db, fileSum: sum}
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("open vault %s: %w", path, err)
 	}
-	data, err := readFile(path)
+	return v, nil
+}
+
+// Find reads, from the vault at path, only the accounts that keep reports
+// true for given their issuer and name, unlocking it as Open does: what
+// `authctl code QUERY` needs from a vault of hundreds of accounts, without
+// building all of them. Unlike Open, it does not check the accounts it
+// skips. It never writes.
+func Find(path string, opts Options, keep func(issuer, name string) bool) ([]Account, error) {
+	var found []Account
+	err := read(path, opts, func(f *sealedFile, master, plain []byte, sum [32]byte) error {
+		clear(master)
+		if db := parseDBFast(plain, keep); db != nil {
+			found = db.Accounts
+			return nil
+		}
+		db, err := parseDBFull(plain)
+		if err != nil {
+			return err
+		}
+		for _, a := range db.Accounts {
+			if keep(a.Issuer, a.Name) {
+				found = append(found, a)
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return fail(err)
+		return nil, fmt.Errorf("open vault %s: %w", path, err)
 	}
-	f, err := parseFile(data)
+	return found, nil
+}
+
+// read reads, unlocks and decrypts the vault at path and hands use the
+// file, master key (nil for a plain file), database plaintext and the
+// file's SHA-256. The plaintext is wiped when use returns.
+func read(path string, opts Options, use func(f *sealedFile, master, plain []byte, sum [32]byte) error) error {
+	data, mem, err := readScratch(path)
 	if err != nil {
-		return fail(err)
+		return err
+	}
+	defer mem.free()
+	sum := sha256.Sum256(data)
+	f, err := parseFile(data, mem)
+	if err != nil {
+		return err
 	}
 	var master []byte
 	if !f.plain {
 		if master, err = unlock(f, opts); err != nil {
-			return fail(err)
+			return err
 		}
 	}
 	plain, err := f.open(master)
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	db, err := parseDB(plain)
-	if err != nil {
-		return fail(err)
-	}
-	return &Vault{path: path, opts: opts, master: master, slots: f.slots, db: db, fileSum: sha256.Sum256(data)}, nil
+	err = use(f, master, plain, sum)
+	clear(plain)
+	return err
 }
 
 // readFile reads the vault, wording the usual failures.
 func readFile(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the path is in the caller's message already
-		}
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fs.ErrNotExist
-		}
-		return nil, err
+		return nil, pathErr(err)
 	}
 	return data, nil
 }
@@ -515,15 +554,16 @@ func (v *Vault) update(change func(st *state) error) error {
 // refresh re-reads the file if its bytes changed since v last read or wrote
 // it. v.mu is held by the caller.
 func (v *Vault) refresh() (bool, error) {
-	data, err := readFile(v.path)
+	data, mem, err := readScratch(v.path)
 	if err != nil {
 		return false, err
 	}
+	defer mem.free()
 	sum := sha256.Sum256(data)
 	if sum == v.fileSum {
 		return false, nil
 	}
-	f, err := parseFile(data)
+	f, err := parseFile(data, mem)
 	if err != nil {
 		return false, err
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -325,7 +326,7 @@ func TestEditAegisFixtureWritesVersion3(t *testing.T) {
 // decryptWithMaster opens a vault file with a known master key.
 func decryptWithMaster(t testing.TB, data, master []byte) []byte {
 	t.Helper()
-	f, err := parseFile(data)
+	f, err := parseFile(data, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1092,5 +1093,60 @@ func TestPythonDecryptsOurVault(t *testing.T) {
 			e.Icon != nil || e.Groups == nil {
 			t.Errorf("entry %d: %+v\nwant %s", i, e, w.URI())
 		}
+	}
+}
+
+// TestFind reads only the accounts asked for, through the keyring slot as
+// Open does, and reports a missing vault, a wrong password and a damaged
+// file as Open does.
+func TestFind(t *testing.T) {
+	kr := newMemKeyring()
+	path := filepath.Join(t.TempDir(), "vault.json")
+	v, err := Create(path, Options{Keyring: kr}, []byte("pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addAccounts(t, v, "find", 50)
+	all := v.Accounts()
+	v.Close()
+
+	found, err := Find(path, Options{Keyring: kr}, func(issuer, name string) bool { return strings.HasSuffix(name, "7") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []Account
+	for _, a := range all {
+		if strings.HasSuffix(a.Name, "7") {
+			want = append(want, a)
+		}
+	}
+	if len(want) == 0 || !reflect.DeepEqual(found, want) {
+		t.Fatalf("found %d accounts, want %d: %+v", len(found), len(want), found)
+	}
+	if found, err := Find(path, Options{Keyring: kr}, func(string, string) bool { return false }); err != nil || len(found) != 0 {
+		t.Fatalf("keeping none: %v, %d accounts", err, len(found))
+	}
+
+	// Without the keyring, the password: asked once, wrong, then right.
+	tries := 0
+	prompt := func(string) ([]byte, error) {
+		tries++
+		if tries == 1 {
+			return []byte("wrong"), nil
+		}
+		return []byte("pw"), nil
+	}
+	if found, err := Find(path, Options{NoKeyring: true, Prompt: prompt}, func(string, string) bool { return true }); err != nil || len(found) != 50 || tries != 2 {
+		t.Fatalf("with the password: %v, %d accounts, %d tries", err, len(found), tries)
+	}
+	if _, err := Find(filepath.Join(t.TempDir(), "none.json"), Options{Keyring: kr}, nil); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing vault: %v", err)
+	}
+	data, _ := os.ReadFile(path)
+	data[len(data)/2] ^= 1
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, data, 0o600)
+	if _, err := Find(bad, Options{Keyring: kr}, func(string, string) bool { return true }); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), bad) {
+		t.Fatalf("damaged vault: %v", err)
 	}
 }

@@ -203,10 +203,15 @@ func (c *cli) options() vault.Options { return vault.Options{Prompt: c.prompt} }
 
 func (c *cli) open() (*vault.Vault, error) {
 	v, err := vault.Open(c.path, c.options())
+	return v, c.noVault(err)
+}
+
+// noVault words a missing vault for the person.
+func (c *cli) noVault(err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no vault at %s: add an account first (authctl add)", c.path)
+		return fmt.Errorf("no vault at %s: add an account first (authctl add)", c.path)
 	}
-	return v, err
+	return err
 }
 
 // openOrCreate opens the vault, creating it when there is none: with a
@@ -471,12 +476,14 @@ func (c *cli) code(args []string) error {
 	if len(pos) == 1 {
 		query = pos[0]
 	}
-	v, err := c.open()
+	// Read only the candidates: a vault holds hundreds of accounts.
+	found, err := vault.Find(c.path, c.options(), func(issuer, name string) bool {
+		return rank(&vault.Account{Issuer: issuer, Name: name}, query) != noMatch
+	})
 	if err != nil {
-		return err
+		return c.noVault(err)
 	}
-	defer v.Close()
-	matches := match(v.Accounts(), query)
+	matches := match(found, query)
 	if len(matches) == 0 {
 		if query == "" {
 			return errors.New("the vault has no accounts: add one with authctl add")
@@ -550,20 +557,46 @@ func one(accounts []vault.Account, query string) (vault.Account, error) {
 // so that every account can be named on its own.
 func match(accounts []vault.Account, query string) []vault.Account {
 	var exact, sub []vault.Account
-	q := strings.ToLower(strings.TrimSpace(query))
-	for _, a := range accounts {
-		switch {
-		case q != "" && (strings.ToLower(a.Label()) == q || strings.ToLower(a.Issuer+":"+a.Name) == q ||
-			strings.ToLower(a.Issuer) == q || strings.ToLower(a.Name) == q):
-			exact = append(exact, a)
-		case a.Matches(query):
-			sub = append(sub, a)
+	for i := range accounts {
+		switch rank(&accounts[i], query) {
+		case exactMatch:
+			exact = append(exact, accounts[i])
+		case subMatch:
+			sub = append(sub, accounts[i])
 		}
 	}
 	if len(exact) > 0 {
 		return exact
 	}
 	return sub
+}
+
+const (
+	noMatch = iota
+	subMatch
+	exactMatch
+)
+
+// rank is how a matches query, case-insensitively: exactly (its label,
+// issuer or name), as a substring of its issuer or name, or not at all.
+func rank(a *vault.Account, query string) int {
+	q := strings.TrimSpace(query)
+	switch {
+	case q != "" && (strings.EqualFold(a.Issuer, q) || strings.EqualFold(a.Name, q) || isLabel(a, q)):
+		return exactMatch
+	case a.Matches(q):
+		return subMatch
+	}
+	return noMatch
+}
+
+// isLabel reports whether q is "Issuer: Name" or "Issuer:Name", in any case.
+func isLabel(a *vault.Account, q string) bool {
+	if a.Issuer == "" || a.Name == "" || len(q) <= len(a.Issuer) || !strings.EqualFold(q[:len(a.Issuer)], a.Issuer) {
+		return false
+	}
+	rest, ok := strings.CutPrefix(q[len(a.Issuer):], ":")
+	return ok && (strings.EqualFold(rest, a.Name) || strings.EqualFold(strings.TrimPrefix(rest, " "), a.Name))
 }
 
 // editOne runs fn on the single account matching query and saves it.
