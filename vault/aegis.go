@@ -335,8 +335,7 @@ func parseDBFast(data []byte, keep func(issuer, name string) bool) *DB {
 			at := s.i
 			i := 0
 			s.array(func() {
-				if keep != nil && !s.keepEntry(keep) {
-					s.skip()
+				if keep != nil && s.skipEntry(keep) {
 					i++
 					return
 				}
@@ -384,10 +383,10 @@ func parseDBFast(data []byte, keep func(issuer, name string) bool) *DB {
 	return db
 }
 
-// keepEntry reads ahead the issuer and name of the entry at s and asks
-// keep about them; s does not move. An entry it cannot read that way is
-// kept, for the full reading to decide.
-func (s *jscan) keepEntry(keep func(issuer, name string) bool) bool {
+// skipEntry reads the issuer and name of the entry at s and, if keep does
+// not want it, passes over it and reports true. An entry it cannot read
+// that way is left where it is, for the full reading to decide.
+func (s *jscan) skipEntry(keep func(issuer, name string) bool) bool {
 	t := *s
 	var issuer, name string
 	t.object(func(k []byte) uint {
@@ -402,7 +401,11 @@ func (s *jscan) keepEntry(keep func(issuer, name string) bool) bool {
 		t.skip()
 		return anyKey
 	})
-	return t.bad || keep(issuer, name)
+	if t.bad || keep(issuer, name) {
+		return false
+	}
+	s.i = t.i
+	return true
 }
 
 // groupsAfter reads the top-level "groups" that follow the entries array
