@@ -426,6 +426,51 @@ func (v *Vault) RemovePassword() error {
 
 func isPasswordSlot(s slot) bool { return s.typ == slotPassword }
 
+// AddKeyring lets this computer's keyring open the vault from now on: it
+// adds a keyring slot, keeps the slot's key in the keyring, and saves. A
+// vault copied from another computer, or an Aegis vault used as it is,
+// otherwise opens here only by its password. added is false, and nothing is
+// written, when a keyring slot opens with the keyring's key already. An
+// error wraps ErrNoKeyring when the keyring does not answer.
+//
+// The new slot goes first, as Open asks the keyring for each keyring slot
+// in turn: the slots of other computers then cost a look-up only there.
+func (v *Vault) AddKeyring() (added bool, err error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var entry string
+	err = v.update(func(st *state) error {
+		if v.opts.NoKeyring {
+			return fmt.Errorf("%w: the keyring is turned off here", ErrNoKeyring)
+		}
+		if st.master != nil && v.keyringOpens(st) == nil {
+			return nil
+		}
+		if st.master == nil {
+			st.master = newMasterKey() // a plain Aegis file: encrypt it
+		}
+		slotKey := newMasterKey()
+		defer clear(slotKey)
+		s, err := newRawSlot(st.master, slotKey)
+		if err != nil {
+			return err
+		}
+		if err := v.opts.keyring().Set(keyringService, keyringUser(s.uuid), hex.EncodeToString(slotKey)); err != nil {
+			return fmt.Errorf("%w: %s", ErrNoKeyring, keyringProblem(err))
+		}
+		entry = keyringUser(s.uuid)
+		st.slots = append([]slot{s}, st.slots...)
+		return nil
+	})
+	if err != nil {
+		if entry != "" {
+			v.opts.keyring().Delete(keyringService, entry) // the slot was not saved
+		}
+		return false, fmt.Errorf("add a keyring slot to vault %s: %w", v.path, err)
+	}
+	return entry != "", nil
+}
+
 // keyringOpens checks that some keyring slot of st opens with the key the
 // keyring holds for it now.
 func (v *Vault) keyringOpens(st *state) error {

@@ -1150,3 +1150,94 @@ func TestFind(t *testing.T) {
 		t.Fatalf("damaged vault: %v", err)
 	}
 }
+
+// TestAddKeyring moves a vault to another computer: there it opens only by
+// password until AddKeyring, then silently, with one keyring look-up; the
+// first computer still opens it; a second AddKeyring changes nothing.
+func TestAddKeyring(t *testing.T) {
+	home, away := newMemKeyring(), newMemKeyring()
+	path := filepath.Join(t.TempDir(), "vault.json")
+	v, err := Create(path, Options{Keyring: home}, []byte("pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addAccounts(t, v, "moved", 3)
+	v.Close()
+
+	// The other computer: the keyring has no key for the slot.
+	if _, err := Open(path, Options{Keyring: away}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("before AddKeyring, without a password: %v", err)
+	}
+	v, err = Open(path, Options{Keyring: away, Prompt: answer("pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if added, err := v.AddKeyring(); err != nil || !added {
+		t.Fatalf("AddKeyring: %v, added %v", err, added)
+	}
+	before, _ := os.ReadFile(path)
+	if added, err := v.AddKeyring(); err != nil || added {
+		t.Fatalf("second AddKeyring: %v, added %v", err, added)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Fatal("a second AddKeyring rewrote the file")
+	}
+	v.Close()
+
+	counted := &countingKeyring{Keyring: away}
+	v, err = Open(path, Options{Keyring: counted})
+	if err != nil {
+		t.Fatalf("after AddKeyring, without a password: %v", err)
+	}
+	if len(v.Accounts()) != 3 || counted.gets != 1 {
+		t.Fatalf("%d accounts, %d keyring look-ups (want 3, 1)", len(v.Accounts()), counted.gets)
+	}
+	v.Close()
+	if v, err := Open(path, Options{Keyring: home}); err != nil {
+		t.Fatalf("the first computer: %v", err)
+	} else {
+		v.Close()
+	}
+}
+
+// TestAddKeyringFails leaves the file alone when the keyring does not
+// answer, and encrypts a plain Aegis file when it does.
+func TestAddKeyringFails(t *testing.T) {
+	kr := newMemKeyring()
+	path := copyFixture(t, "aegis_plain.json")
+	v, err := Open(path, Options{Keyring: kr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	kr.err = errors.New("org.freedesktop.secrets was not provided")
+	if _, err := v.AddKeyring(); !errors.Is(err, ErrNoKeyring) || !strings.Contains(err.Error(), "not provided") {
+		t.Fatalf("keyring down: %v", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Fatal("a failed AddKeyring changed the file")
+	}
+	kr.err = nil
+	if added, err := v.AddKeyring(); err != nil || !added {
+		t.Fatalf("AddKeyring: %v, added %v", err, added)
+	}
+	v.Close()
+	f, err := parseFile(mustRead(t, path), nil)
+	if err != nil || f.plain || !f.hasSlot(slotRaw) {
+		t.Fatalf("after AddKeyring the file is plain or has no keyring slot: %v", err)
+	}
+	v, err = Open(path, Options{Keyring: kr})
+	if err != nil || len(v.Accounts()) != 7 {
+		t.Fatalf("reopened: %v", err)
+	}
+	v.Close()
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -75,6 +75,8 @@ func (c *cli) main(args []string) error {
 		return c.export(rest)
 	case "passwd":
 		return c.passwd(rest)
+	case "keyring":
+		return c.keyring(rest)
 	case "help":
 		fmt.Fprint(c.stdout, usage)
 		return nil
@@ -796,6 +798,33 @@ func (c *cli) passwd(args []string) error {
 		fmt.Fprintln(c.stdout, "vault password changed")
 	} else {
 		fmt.Fprintln(c.stdout, "vault password set")
+	}
+	return nil
+}
+
+// keyring lets this computer's keyring open the vault: for a vault made
+// where no keyring answered, copied from another computer, or from Aegis.
+func (c *cli) keyring(args []string) error {
+	pos, err := parse(newFlags("keyring"), args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("keyring takes no arguments")
+	}
+	v, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	added, err := v.AddKeyring()
+	if err != nil {
+		return err
+	}
+	if added {
+		fmt.Fprintln(c.stdout, "the keyring here opens the vault now, without its password")
+	} else {
+		fmt.Fprintln(c.stdout, "the keyring here opens the vault already")
 	}
 	return nil
 }

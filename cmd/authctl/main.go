@@ -14,6 +14,7 @@
 //	  import [--format auto|uri|aegis|google|2fas|andotp] FILE
 //	  export --format uri|aegis|google [--out FILE]
 //	  passwd                          set or change the vault password
+//	  keyring                         let this computer's keyring open the vault (made or used elsewhere)
 //
 // The vault is $AUTHDESK_VAULT or the user's config dir (authdesk/vault.json).
 // It is created on the first add: unlocked through the OS keyring when one
@@ -56,6 +57,7 @@ const usage = `usage: authctl [--vault PATH] [--password-file FILE] COMMAND
   import [--format auto|uri|aegis|google|2fas|andotp] FILE
   export --format uri|aegis|google [--out FILE]
   passwd
+  keyring
 environment: AUTHDESK_VAULT (vault path), AUTHDESK_PASSWORD (vault password)
 `
 
