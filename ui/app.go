@@ -51,8 +51,9 @@ type App struct {
 	prefs prefs
 	theme *appTheme
 
-	vault    *vault.Vault
-	accounts []vault.Account // the vault's accounts, in its order
+	vault      *vault.Vault
+	accounts   []vault.Account // the vault's accounts, in its order
+	byPassword bool            // at start-up the keyring did not open the vault: its password did
 
 	codes *codesScreen // nil while locked
 	tabs  *container.AppTabs
@@ -212,15 +213,18 @@ func (u *App) open() {
 	u.background(func() { v, err = vault.Open(u.cfg.VaultPath, opts) }, func() {
 		switch {
 		case err == nil:
+			u.byPassword = triedEnv
 			u.unlocked(v)
 		case errors.Is(err, fs.ErrNotExist):
 			u.setContent(u.makeCreateScreen())
 		case triedEnv && (errors.Is(err, vault.ErrWrongPassword) || errors.Is(err, errAskPassword)):
+			u.byPassword = true
 			u.setContent(u.makeUnlockScreen("AUTHDESK_PASSWORD is not the vault password: enter the vault password", true))
 		case reason != "" || errors.Is(err, vault.ErrLocked) || errors.Is(err, errAskPassword):
 			if reason == "" {
 				reason = firstLine(err)
 			}
+			u.byPassword = true
 			u.setContent(u.makeUnlockScreen(reason, false))
 		default:
 			u.setContent(u.makeOpenErrorScreen(err))

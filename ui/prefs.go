@@ -155,6 +155,34 @@ func (u *App) makePrefsScreen() fyne.CanvasObject {
 	pwButton.OnTapped = func() { u.showSetPassword(refresh) }
 	refresh()
 
+	// The keyring: a vault from another computer, one made where no keyring
+	// answered, or an Aegis vault opens here only by its password until
+	// this computer's keyring holds a key for it.
+	krStatus := widget.NewLabel("Your keyring on this computer opens this vault.")
+	krStatus.Wrapping = fyne.TextWrapWord
+	krButton := widget.NewButton("Unlock with this computer's keyring", nil)
+	krButton.Hide()
+	if u.byPassword {
+		krStatus.SetText("This computer's keyring did not open this vault: its password did. Let the keyring open it from now on?")
+		krButton.Show()
+	}
+	krButton.OnTapped = func() {
+		u.touch()
+		krButton.Disable()
+		v := u.vault
+		var err error
+		u.background(func() { _, err = v.AddKeyring() }, func() {
+			if err != nil {
+				krButton.Enable()
+				krStatus.SetText("The keyring did not take the key: " + firstLine(err))
+				return
+			}
+			u.byPassword = false
+			krButton.Hide()
+			krStatus.SetText("Your keyring on this computer opens this vault now, without its password.")
+		})
+	}
+
 	path := widget.NewLabel(u.cfg.VaultPath)
 	path.Wrapping = fyne.TextWrapBreak
 	path.TextStyle.Monospace = true
@@ -179,6 +207,7 @@ func (u *App) makePrefsScreen() fyne.CanvasObject {
 		widget.NewFormItem("File", path),
 		widget.NewFormItem("Password", container.NewVBox(pwStatus,
 			container.NewHBox(pwButton, lockNow))),
+		widget.NewFormItem("Keyring", container.NewVBox(krStatus, container.NewHBox(krButton))),
 	)
 	keys := widget.NewButton("Keyboard shortcuts", u.showShortcuts)
 	return container.NewVScroll(container.NewPadded(container.NewVBox(

@@ -22,6 +22,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/zalando/go-keyring"
+
 	"github.com/authdesk/authdesk/vault"
 	"github.com/authdesk/authdesk/vault/formats"
 )
@@ -760,3 +762,86 @@ func TestScanScreen(t *testing.T) {
 }
 
 func decodePNG(data []byte) (image.Image, error) { return png.Decode(bytes.NewReader(data)) }
+
+// memKeyring is a keyring in memory, for the tests that need one that
+// answers.
+type memKeyring struct {
+	mu      sync.Mutex
+	entries map[string]string
+}
+
+func (k *memKeyring) Get(service, user string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	s, ok := k.entries[service+"/"+user]
+	if !ok {
+		return "", keyring.ErrNotFound
+	}
+	return s, nil
+}
+
+func (k *memKeyring) Set(service, user, secret string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.entries[service+"/"+user] = secret
+	return nil
+}
+
+func (k *memKeyring) Delete(service, user string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.entries, service+"/"+user)
+	return nil
+}
+
+// TestKeyringFromPreferences: a vault made elsewhere (a password slot
+// only) opens here by its password; Preferences offers to let this
+// computer's keyring open it, and after that it opens without a password.
+func TestKeyringFromPreferences(t *testing.T) {
+	path := newVault(t, sampleAccounts(t))
+	kr := &memKeyring{entries: map[string]string{}}
+	a := test.NewApp()
+	t.Cleanup(a.Quit)
+	clock := &fakeClock{now: time.Date(2026, 3, 14, 15, 9, 26, 500e6, time.UTC)}
+	u := New(a, Config{VaultPath: path, Password: []byte(testPassword), Keyring: kr, Clock: clock, Sync: true})
+	t.Cleanup(u.Stop)
+	u.Start()
+	if u.codes == nil {
+		t.Fatalf("not opened by the password: %s", describe(u.win.Content()))
+	}
+	u.tabs.SelectIndex(1)
+	prefs := test.LaidOutObjects(u.tabs.Items[1].Content)
+	if s := texts(prefs); !strings.Contains(s, "keyring did not open this vault") {
+		t.Fatalf("Preferences do not say the keyring did not open the vault: %q", s)
+	}
+	test.Tap(button(t, prefs, "Unlock with this computer's keyring"))
+	if s := texts(test.LaidOutObjects(u.tabs.Items[1].Content)); !strings.Contains(s, "opens this vault now") {
+		t.Fatalf("after the tap Preferences say %q", s)
+	}
+	v, err := vault.Open(path, vault.Options{Keyring: kr})
+	if err != nil {
+		t.Fatalf("the keyring does not open the vault: %v", err)
+	}
+	if len(v.Accounts()) != 4 {
+		t.Fatalf("%d accounts", len(v.Accounts()))
+	}
+	v.Close()
+
+	// Opened by the keyring, Preferences offer nothing.
+	u2 := New(a, Config{VaultPath: path, Keyring: kr, Clock: clock, Sync: true})
+	t.Cleanup(u2.Stop)
+	u2.Start()
+	if u2.codes == nil {
+		t.Fatalf("not opened by the keyring: %s", describe(u2.win.Content()))
+	}
+	u2.tabs.SelectIndex(1)
+	prefs = test.LaidOutObjects(u2.tabs.Items[1].Content)
+	if s := texts(prefs); !strings.Contains(s, "Your keyring on this computer opens this vault.") {
+		t.Fatalf("Preferences of a vault the keyring opened say %q", s)
+	}
+	for _, o := range prefs {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Unlock with this computer's keyring" && b.Visible() {
+			t.Fatal("the keyring button shows for a vault the keyring opened")
+		}
+	}
+}

@@ -431,7 +431,8 @@ func isPasswordSlot(s slot) bool { return s.typ == slotPassword }
 // vault copied from another computer, or an Aegis vault used as it is,
 // otherwise opens here only by its password. added is false, and nothing is
 // written, when a keyring slot opens with the keyring's key already. An
-// error wraps ErrNoKeyring when the keyring does not answer.
+// error wraps ErrNoKeyring when the keyring does not answer. It asks the
+// keyring even if the vault was opened with NoKeyring: it is asked to.
 //
 // The new slot goes first, as Open asks the keyring for each keyring slot
 // in turn: the slots of other computers then cost a look-up only there.
@@ -440,10 +441,7 @@ func (v *Vault) AddKeyring() (added bool, err error) {
 	defer v.mu.Unlock()
 	var entry string
 	err = v.update(func(st *state) error {
-		if v.opts.NoKeyring {
-			return fmt.Errorf("%w: the keyring is turned off here", ErrNoKeyring)
-		}
-		if st.master != nil && v.keyringOpens(st) == nil {
+		if st.master != nil && v.slotOpens(st) == nil {
 			return nil
 		}
 		if st.master == nil {
@@ -477,6 +475,12 @@ func (v *Vault) keyringOpens(st *state) error {
 	if v.opts.NoKeyring {
 		return errors.New("the keyring is turned off here")
 	}
+	return v.slotOpens(st)
+}
+
+// slotOpens is keyringOpens, asking the keyring even when the vault was
+// opened with NoKeyring.
+func (v *Vault) slotOpens(st *state) error {
 	problem := "the vault has no keyring slot"
 	for i := range st.slots {
 		s := &st.slots[i]
