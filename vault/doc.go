@@ -63,7 +63,19 @@
 // When the keyring fails, Open asks the [Prompt] it was given for the
 // password and says why ("no keyring answered (...)"); with no Prompt it
 // fails with [ErrLocked] and says how to fix it. Changing the password only
-// re-wraps the master key: the database is not re-keyed.
+// re-wraps the master key: the database is not re-keyed. A vault that came
+// from another computer (or from Aegis) opens by its password until
+// [Vault.AddKeyring] gives this computer's keyring a slot of its own.
+//
+// # Reading fast
+//
+// Every authctl command reads the whole vault, so reading is tuned for a
+// fresh process: a strict one-pass JSON reader for the shapes Aegis and
+// Authdesk write (anything else goes to encoding/json, and fuzz tests check
+// the two agree), decryption in place, one huge-page mapping for the file on
+// Linux, and [Find] for a search that needs only some accounts. On Linux the
+// keyring slot's key is read through internal/secretservice (three D-Bus
+// round trips), and through go-keyring everywhere else.
 //
 // # Damage
 //
@@ -78,7 +90,8 @@
 //
 //   - github.com/zalando/go-keyring: one API over the Secret Service
 //     (Linux, through godbus, no cgo), the macOS Keychain and the Windows
-//     Credential Manager; small and widely used.
+//     Credential Manager; small and widely used. It writes every keyring
+//     entry and reads them wherever internal/secretservice does not.
 //   - github.com/gofrs/flock: the inter-process lock, flock(2) on Unix and
 //     LockFileEx on Windows behind one type; the maintained fork of the
 //     standard choice.
