@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 func TestDBAdd(t *testing.T) {
@@ -106,5 +108,24 @@ func TestDBReplaceRemoveMove(t *testing.T) {
 	}
 	if !slices.Equal([]int{db.Index(ids[1]), db.Index(ids[0]), db.Index(ids[3])}, []int{0, 1, 2}) {
 		t.Error("indexes after remove")
+	}
+}
+
+// TestCanonicalUUID checks the shortcut against uuid.Parse: the same
+// string, or the same error, for every form uuid.Parse reads.
+func TestCanonicalUUID(t *testing.T) {
+	u := uuid.New().String()
+	for _, s := range []string{
+		u, strings.ToUpper(u), "{" + u + "}", "urn:uuid:" + u, strings.ReplaceAll(u, "-", ""),
+		u[:35] + "g", u[:8] + "_" + u[9:], "", "00000000-0000-0000-0000-000000000000",
+	} {
+		got, err := canonicalUUID(s)
+		want, werr := uuid.Parse(s)
+		switch {
+		case (err != nil) != (werr != nil):
+			t.Errorf("%q: error %v, uuid.Parse's %v", s, err, werr)
+		case err == nil && got != want.String():
+			t.Errorf("%q: %q, uuid.Parse gives %q", s, got, want.String())
+		}
 	}
 }
