@@ -129,3 +129,17 @@ func TestCanonicalUUID(t *testing.T) {
 		}
 	}
 }
+
+// TestContainsFold checks the allocation-free search against the
+// lower-casing one it replaced, ASCII and not.
+func TestContainsFold(t *testing.T) {
+	words := []string{"", "a", "GitHub", "github", "HUB", "git hub", "Café", "CAFÉ", "é", "K", "\u212a", "kelvin", "Straße", "STRASSE", "ß", "İstanbul", "i̇"}
+	for _, s := range words {
+		for _, sub := range words {
+			want := strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+			if got := containsFold(s, sub); got != want {
+				t.Errorf("containsFold(%q, %q) = %v, want %v", s, sub, got, want)
+			}
+		}
+	}
+}
