@@ -49,6 +49,12 @@ func lifetime(d time.Duration) string {
 	return fmt.Sprintf("%d minutes", int(d.Minutes()))
 }
 
+// codeResendGap is the least time between two codes of one kind to one
+// user: asking again sooner gets 429. It caps what a script can make us
+// send (mail bombing someone's inbox, or SMS pumping on our bill) and is
+// short enough that a person who lost the first message waits little.
+const codeResendGap = 30 * time.Second
+
 // sendCode makes a new code of the given kind, replacing any pending one,
 // and sends it to to (an address or a number, which is kept with the code).
 func (s *Service) sendCode(c *call, userID string, k codeKind, to string) (enroll.CodeSent, error) {
@@ -62,11 +68,20 @@ func (s *Service) sendCode(c *call, userID string, k codeKind, to string) (enrol
 	code := newDigits(6)
 	salt := newSalt()
 	expires := c.now.Add(k.ttl)
-	if err := s.store.PutCode(c.ctx, store.Code{
+	ok, err := s.store.PutCode(c.ctx, store.Code{
 		UserID: userID, Purpose: k.purpose, Salt: salt, Hash: hashCode(salt, code), Phone: to,
 		CreatedAt: c.now, ExpiresAt: expires,
-	}); err != nil {
+	}, codeResendGap)
+	if err != nil {
 		return enroll.CodeSent{}, err
+	}
+	if !ok {
+		retry := codeResendGap
+		if prev, err := s.store.GetCode(c.ctx, userID, k.purpose); err == nil {
+			retry = max(prev.CreatedAt.Add(codeResendGap).Sub(c.now), time.Second)
+		}
+		s.log.Warn("code asked for again too soon", "channel", k.channel, "purpose", k.purpose, "user", userID)
+		return enroll.CodeSent{}, sentRecently(retry)
 	}
 	m := notify.Message{Channel: k.channel, To: to, Body: fmt.Sprintf(k.text, s.issuer, code, lifetime(k.ttl))}
 	if k.subject != "" {

@@ -22,9 +22,11 @@
 //     stored; assurance level 1 or 2; a 10-minute re-authentication window
 //     opened only by POST /v1/reauth.
 //   - Codes: TOTP within ±1 step and never a step twice per user; e-mail
-//     codes 10 minutes, SMS 60 s, 5 tries each, a new one replaces the old;
-//     backup codes single-use, stored as salted HMACs. All compared in
-//     constant time.
+//     codes 10 minutes, SMS 60 s, 5 tries each, a new one replaces the old
+//     but not within 30 s of it (429 code_sent_recently, decided in the
+//     same statement that stores it: one message per 30 s per user and
+//     kind, against mail bombing and SMS pumping); backup codes
+//     single-use, stored as salted HMACs. All compared in constant time.
 //   - Guessing: 5 wrong guesses per user and factor, counted in the
 //     database (ratelimit.go), so several instances on one database share
 //     the limit and concurrency cannot get around it; then 429 with

@@ -34,6 +34,20 @@ func tooMany(retry time.Duration) *enroll.Error {
 	return e
 }
 
+// isCode reports whether err is an API error with the given code.
+func isCode(err error, code string) bool {
+	var e *enroll.Error
+	return errors.As(err, &e) && e.Code == code
+}
+
+// sentRecently is a code asked for again within codeResendGap.
+func sentRecently(retry time.Duration) *enroll.Error {
+	e := apiError(http.StatusTooManyRequests, "code_sent_recently", "",
+		"a code was sent moments ago; ask for another in %d seconds", int((retry+time.Second-1)/time.Second))
+	e.RetryAfter = retry
+	return e
+}
+
 var (
 	errReauth = apiError(http.StatusForbidden, "reauth_required", "",
 		"enter your password again to make this change (POST /v1/reauth)")

@@ -118,7 +118,9 @@ func (s *Service) resendEmail(c *call) error {
 	// The answer is the same whether or not the address is registered.
 	user, err := s.store.UserByEmail(c.ctx, email)
 	if err == nil && user.EmailVerifiedAt.IsZero() {
-		if _, err := s.sendCode(c, user.ID, verifyEmailCode, user.Email); err != nil {
+		// Too soon is answered like the rest: the answer must not tell
+		// which addresses are waiting.
+		if _, err := s.sendCode(c, user.ID, verifyEmailCode, user.Email); err != nil && !isCode(err, "code_sent_recently") {
 			return err
 		}
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -19,14 +19,20 @@ type Code struct {
 	ExpiresAt time.Time
 }
 
-// PutCode stores c, replacing any pending code for the same user and purpose.
-func (s *Store) PutCode(ctx context.Context, c Code) error {
-	_, err := s.exec(ctx, `INSERT INTO codes (user_id, purpose, salt, code_hash, phone, attempts, created_at, expires_at)
+// PutCode stores c, replacing any pending code for the same user and
+// purpose, unless that code was made less than gap before c: then ok is
+// false and nothing changes. The test and the write are one statement, so
+// however many requests ask at once, on any number of instances, one code
+// goes out per gap (each one an e-mail or a paid SMS). A gap of 0 always
+// replaces.
+func (s *Store) PutCode(ctx context.Context, c Code, gap time.Duration) (ok bool, err error) {
+	n, err := s.exec(ctx, `INSERT INTO codes (user_id, purpose, salt, code_hash, phone, attempts, created_at, expires_at)
 		VALUES (?,?,?,?,?,0,?,?)
 		ON CONFLICT (user_id, purpose) DO UPDATE SET salt = excluded.salt, code_hash = excluded.code_hash,
-			phone = excluded.phone, attempts = 0, created_at = excluded.created_at, expires_at = excluded.expires_at`,
-		c.UserID, c.Purpose, c.Salt, c.Hash, c.Phone, ms(c.CreatedAt), ms(c.ExpiresAt))
-	return err
+			phone = excluded.phone, attempts = 0, created_at = excluded.created_at, expires_at = excluded.expires_at
+		WHERE codes.created_at <= ?`,
+		c.UserID, c.Purpose, c.Salt, c.Hash, c.Phone, ms(c.CreatedAt), ms(c.ExpiresAt), ms(c.CreatedAt.Add(-gap)))
+	return n == 1, err
 }
 
 // GetCode returns the pending code for a user and purpose.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -217,8 +218,8 @@ func TestGuessTransaction(t *testing.T) {
 		if err := s.CreateSession(ctx, se); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.PutCode(ctx, store.Code{UserID: "u1", Purpose: "login_email", Salt: "s", Hash: "h", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
-			t.Fatal(err)
+		if ok, err := s.PutCode(ctx, store.Code{UserID: "u1", Purpose: "login_email", Salt: "s", Hash: "h", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}, 0); !ok || err != nil {
+			t.Fatal(ok, err)
 		}
 		lim := store.GuessLimit{UserID: "u1", Factor: "email", Max: 5, Backoff: func(n int) time.Duration { return time.Duration(n+1) * time.Minute }}
 
@@ -385,6 +386,57 @@ func TestCaller(t *testing.T) {
 		s.CreateSession(ctx, store.Session{ID: "s2", TokenHash: "t2", UserID: "ghost", AAL: 1, CreatedAt: t0, LastSeenAt: t0, ExpiresAt: t0.Add(time.Hour)})
 		if c, err := s.Caller(ctx, "t2"); !errors.Is(err, store.ErrNotFound) || c.Session.ID != "s2" || c.User.ID != "" {
 			t.Fatalf("session without user: %+v, %v", c, err)
+		}
+	})
+}
+
+// TestPutCodeGap: a code is not replaced within the gap, one is after it,
+// and of 20 requests at the same instant exactly one stores its code.
+func TestPutCodeGap(t *testing.T) {
+	forEachDB(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := open(t, dsn)
+		if err := s.CreateUser(ctx, user("u1", "a@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		put := func(hash string, at time.Time) bool {
+			ok, err := s.PutCode(ctx, store.Code{UserID: "u1", Purpose: "login_sms", Salt: "s", Hash: hash, CreatedAt: at, ExpiresAt: at.Add(time.Minute)}, 30*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		hash := func() string {
+			c, err := s.GetCode(ctx, "u1", "login_sms")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.Hash
+		}
+		if !put("first", t0) {
+			t.Fatal("the first code was refused")
+		}
+		if put("early", t0.Add(29*time.Second)) || hash() != "first" {
+			t.Fatalf("a code 29 s later replaced the first: %s", hash())
+		}
+		if !put("later", t0.Add(30*time.Second)) || hash() != "later" {
+			t.Fatalf("a code 30 s later did not replace the first: %s", hash())
+		}
+		at := t0.Add(time.Hour)
+		var stored atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if put(fmt.Sprintf("racer%d", i), at) {
+					stored.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if n := stored.Load(); n != 1 || !strings.HasPrefix(hash(), "racer") {
+			t.Fatalf("%d of 20 simultaneous codes stored (want 1); the code is %s", n, hash())
 		}
 	})
 }
