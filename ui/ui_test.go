@@ -22,8 +22,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/zalando/go-keyring"
-
+	"github.com/authdesk/authdesk/internal/memkeyring"
 	"github.com/authdesk/authdesk/vault"
 	"github.com/authdesk/authdesk/vault/formats"
 )
@@ -763,43 +762,12 @@ func TestScanScreen(t *testing.T) {
 
 func decodePNG(data []byte) (image.Image, error) { return png.Decode(bytes.NewReader(data)) }
 
-// memKeyring is a keyring in memory, for the tests that need one that
-// answers.
-type memKeyring struct {
-	mu      sync.Mutex
-	entries map[string]string
-}
-
-func (k *memKeyring) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	s, ok := k.entries[service+"/"+user]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return s, nil
-}
-
-func (k *memKeyring) Set(service, user, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.entries[service+"/"+user] = secret
-	return nil
-}
-
-func (k *memKeyring) Delete(service, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.entries, service+"/"+user)
-	return nil
-}
-
 // TestKeyringFromPreferences: a vault made elsewhere (a password slot
 // only) opens here by its password; Preferences offers to let this
 // computer's keyring open it, and after that it opens without a password.
 func TestKeyringFromPreferences(t *testing.T) {
 	path := newVault(t, sampleAccounts(t))
-	kr := &memKeyring{entries: map[string]string{}}
+	kr := memkeyring.New()
 	a := test.NewApp()
 	t.Cleanup(a.Quit)
 	clock := &fakeClock{now: time.Date(2026, 3, 14, 15, 9, 26, 500e6, time.UTC)}

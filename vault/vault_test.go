@@ -17,56 +17,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"github.com/authdesk/authdesk/internal/fixtures"
+	"github.com/authdesk/authdesk/internal/memkeyring"
 )
 
 // memKeyring is a keyring in memory, for the tests that are not about the
 // OS keyring itself.
-type memKeyring struct {
-	mu      sync.Mutex
-	entries map[string]string
-	err     error // when set, every call fails with it
-}
+type memKeyring = memkeyring.Keyring
 
-func newMemKeyring() *memKeyring { return &memKeyring{entries: map[string]string{}} }
-
-func (k *memKeyring) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.err != nil {
-		return "", k.err
-	}
-	s, ok := k.entries[service+"/"+user]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return s, nil
-}
-
-func (k *memKeyring) Set(service, user, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.err != nil {
-		return k.err
-	}
-	k.entries[service+"/"+user] = secret
-	return nil
-}
-
-func (k *memKeyring) Delete(service, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.err != nil {
-		return k.err
-	}
-	if _, ok := k.entries[service+"/"+user]; !ok {
-		return keyring.ErrNotFound
-	}
-	delete(k.entries, service+"/"+user)
-	return nil
-}
+func newMemKeyring() *memKeyring { return memkeyring.New() }
 
 // countingKeyring counts the calls that reach another Keyring.
 type countingKeyring struct {
@@ -394,7 +353,7 @@ func TestCreateOpenKeyringSlot(t *testing.T) {
 func TestCreateWithoutKeyring(t *testing.T) {
 	dir := t.TempDir()
 	down := newMemKeyring()
-	down.err = errors.New("dbus: the name org.freedesktop.secrets was not provided")
+	down.Err = errors.New("dbus: the name org.freedesktop.secrets was not provided")
 
 	// No keyring, no password: refused, saying how to fix it.
 	_, err := Create(filepath.Join(dir, "a.json"), Options{Keyring: down}, nil)
@@ -460,13 +419,13 @@ func TestOpenKeyringFallback(t *testing.T) {
 		kr     Keyring
 		reason string // in the prompt's reason and the ErrLocked error
 	}{
-		{"down", &memKeyring{err: errors.New("dbus: dial unix /nonexistent: connect: no such file or directory")}, "no keyring answered (dbus: dial unix /nonexistent"},
+		{"down", &memKeyring{Err: errors.New("dbus: dial unix /nonexistent: connect: no such file or directory")}, "no keyring answered (dbus: dial unix /nonexistent"},
 		{"missing", newMemKeyring(), "the keyring has no key for this vault"},
-		{"wrong key", &memKeyring{entries: map[string]string{}}, "the keyring's key does not open this vault"},
+		{"wrong key", newMemKeyring(), "the keyring's key does not open this vault"},
 	}
 	// The wrong-key keyring holds a valid key for the slot, but another one.
-	for k := range mem.entries {
-		cases[2].kr.(*memKeyring).entries[k] = strings.Repeat("ab", 32)
+	for k := range mem.Entries {
+		cases[2].kr.(*memKeyring).Entries[k] = strings.Repeat("ab", 32)
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -921,14 +880,14 @@ func TestSetAndRemovePassword(t *testing.T) {
 	}
 
 	// RemovePassword refuses while the keyring does not answer.
-	kr.err = errors.New("keyring locked")
+	kr.Err = errors.New("keyring locked")
 	if err := v.RemovePassword(); !errors.Is(err, ErrNoKeyring) || !strings.Contains(err.Error(), "keyring locked") {
 		t.Errorf("RemovePassword with the keyring down: %v", err)
 	}
 	if !v.HasPassword() {
 		t.Error("password removed anyway")
 	}
-	kr.err = nil
+	kr.Err = nil
 	if err := v.RemovePassword(); err != nil {
 		t.Fatal(err)
 	}
@@ -1212,14 +1171,14 @@ func TestAddKeyringFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(path)
-	kr.err = errors.New("org.freedesktop.secrets was not provided")
+	kr.Err = errors.New("org.freedesktop.secrets was not provided")
 	if _, err := v.AddKeyring(); !errors.Is(err, ErrNoKeyring) || !strings.Contains(err.Error(), "not provided") {
 		t.Fatalf("keyring down: %v", err)
 	}
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 		t.Fatal("a failed AddKeyring changed the file")
 	}
-	kr.err = nil
+	kr.Err = nil
 	if added, err := v.AddKeyring(); err != nil || !added {
 		t.Fatalf("AddKeyring: %v, added %v", err, added)
 	}
