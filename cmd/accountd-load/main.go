@@ -54,6 +54,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/authdesk/authdesk/enroll"
+	"github.com/authdesk/authdesk/enroll/seal"
 	"github.com/authdesk/authdesk/enroll/service"
 	"github.com/authdesk/authdesk/enroll/store"
 	"github.com/authdesk/authdesk/vault"
@@ -164,7 +165,13 @@ type loadUser struct {
 const password = "load test password"
 
 func measure(kind, dsn string, duration time.Duration, clients, maxRequests, usersPerClient int, hashTime time.Duration) error {
-	svc, err := service.New(service.Config{DB: dsn, Dev: true, Logger: slog.New(slog.DiscardHandler)})
+	key := make([]byte, 32)
+	rand.Read(key)
+	box, err := seal.New(key) // the seeded TOTP keys are sealed as the service seals them
+	if err != nil {
+		return err
+	}
+	svc, err := service.New(service.Config{DB: dsn, Dev: true, Logger: slog.New(slog.DiscardHandler), SecretKey: key})
 	if err != nil {
 		return err
 	}
@@ -217,7 +224,7 @@ func measure(kind, dsn string, duration time.Duration, clients, maxRequests, use
 		go func() {
 			defer wg.Done()
 			for ui := range usersPerClient {
-				u, err := seedUser(ctx, st, seed.PasswordHash, fmt.Sprintf("u%d-%d@load.test", ci, ui), sessionsPerUser, now)
+				u, err := seedUser(ctx, st, box, seed.PasswordHash, fmt.Sprintf("u%d-%d@load.test", ci, ui), sessionsPerUser, now)
 				if err != nil {
 					mu.Lock()
 					seedErr = err
@@ -302,7 +309,7 @@ func measure(kind, dsn string, duration time.Duration, clients, maxRequests, use
 // seedUser writes a verified user with a confirmed TOTP key and n aal 1
 // sessions straight into the store. Tokens are hashed as the service
 // does: hex SHA-256.
-func seedUser(ctx context.Context, st *store.Store, hash, email string, n int, now time.Time) (*loadUser, error) {
+func seedUser(ctx context.Context, st *store.Store, box *seal.Box, hash, email string, n int, now time.Time) (*loadUser, error) {
 	id := strings.ToLower(rand.Text())
 	secret := make([]byte, 20)
 	rand.Read(secret)
@@ -311,7 +318,7 @@ func seedUser(ctx context.Context, st *store.Store, hash, email string, n int, n
 		return nil, err
 	}
 	acct := vault.Account{Secret: secret}
-	if err := st.PutPendingFactor(ctx, store.Factor{UserID: id, Kind: "totp", Secret: acct.SecretBase32(), CreatedAt: now}); err != nil {
+	if err := st.PutPendingFactor(ctx, store.Factor{UserID: id, Kind: "totp", Secret: box.Seal(id, acct.SecretBase32()), CreatedAt: now}); err != nil {
 		return nil, err
 	}
 	if _, err := st.ConfirmFactor(ctx, id, "totp", now, 0); err != nil {

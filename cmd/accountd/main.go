@@ -14,6 +14,13 @@
 // {"to","body"}). Use --db postgres://… to run several instances on one
 // database: they keep no state of their own.
 //
+// Users' TOTP keys are sealed in the database under a 32-byte secret key
+// (64 hex digits in the file --secret-key-file names). With SQLite and no
+// --secret-key-file the key lives beside the database, in PATH.key, made on
+// the first start (mode 0600); that keeps the keys out of dumps and
+// backups of the database itself. PostgreSQL needs --secret-key-file, the
+// same file for every instance.
+//
 // Every flag can also be set by an environment variable ACCOUNTD_ and the
 // flag's name in capitals with underscores (ACCOUNTD_DB, ACCOUNTD_SMTP,
 // ACCOUNTD_REQUIRE_2FA=true); a flag on the command line wins. Logs are
@@ -23,10 +30,13 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -65,6 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	smsWebhook := fs.String("sms-webhook", "", "`URL` SMS are POSTed to as JSON {\"to\",\"body\"}")
 	purgeInterval := fs.Duration("purge-interval", time.Hour, "how often to delete closed accounts past their 30 days")
 	sessionTTL := fs.Duration("session-ttl", 24*time.Hour, "lifetime of a session")
+	keyFile := fs.String("secret-key-file", "", "`file` holding the 32-byte key (64 hex digits) that seals TOTP keys in the database (SQLite default: PATH.key beside it, made if missing)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	fs.Usage = func() {
@@ -110,11 +121,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return errors.New("--purge-interval must be positive")
 	}
 
+	key, err := secretKey(*keyFile, *db, log)
+	if err != nil {
+		return err
+	}
 	svc, err := service.New(service.Config{
 		DB: *db, Issuer: *issuer, PasswordPolicy: *policy, Require2FA: *require2FA,
 		SMTP: *smtpAddr, MailFrom: *mailFrom, SMSWebhook: *smsWebhook, Dev: *dev,
-		SessionTTL: *sessionTTL, Logger: log,
+		SessionTTL: *sessionTTL, Logger: log, SecretKey: key,
 	})
+	clear(key)
 	if err != nil {
 		return err
 	}
@@ -161,4 +177,44 @@ func dbKind(dsn string) string {
 		return "postgres"
 	}
 	return "sqlite:" + strings.TrimPrefix(dsn, "sqlite:")
+}
+
+// secretKey reads the key that seals TOTP keys from file or, for SQLite
+// without one, from the database's PATH.key, made on the first start.
+func secretKey(file, db string, log *slog.Logger) ([]byte, error) {
+	if file == "" {
+		path, ok := strings.CutPrefix(db, "sqlite:")
+		if !ok {
+			return nil, errors.New("--secret-key-file is needed with PostgreSQL (the same key for every instance): make one with: head -c 32 /dev/urandom | xxd -p -c 64 > accountd.key")
+		}
+		file = path + ".key"
+		key := make([]byte, 32)
+		rand.Read(key)
+		f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		switch {
+		case err == nil:
+			_, err = fmt.Fprintln(f, hex.EncodeToString(key))
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				os.Remove(file)
+				return nil, fmt.Errorf("write the secret key %s: %w", file, err)
+			}
+			log.Info("made the secret key that seals TOTP keys", "file", file)
+		case !errors.Is(err, fs.ErrExist):
+			return nil, fmt.Errorf("make the secret key %s: %w", file, err)
+		}
+		clear(key)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read the secret key: %w", err)
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(data)))
+	clear(data)
+	if err != nil || len(key) != 32 {
+		return nil, fmt.Errorf("secret key %s: want 64 hex digits (32 bytes), as head -c 32 /dev/urandom | xxd -p -c 64 makes", file)
+	}
+	return key, nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -130,4 +131,38 @@ func (b *syncBuf) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// The secret key: made once beside an SQLite database (mode 0600) and
+// read back the same; needed as a file with PostgreSQL; refused when it is
+// not 64 hex digits.
+func TestSecretKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	log := slog.New(slog.DiscardHandler)
+	db := "sqlite:" + filepath.Join(dir, "a.db")
+	first, err := secretKey("", db, log)
+	if err != nil || len(first) != 32 {
+		t.Fatalf("made key: %d bytes, %v", len(first), err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "a.db.key"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v, mode %v", err, fi.Mode())
+	}
+	again, err := secretKey("", db, log)
+	if err != nil || !bytes.Equal(again, first) {
+		t.Fatalf("the key changed between starts: %v", err)
+	}
+	if _, err := secretKey("", "postgres://localhost/accountd", log); err == nil || !strings.Contains(err.Error(), "--secret-key-file is needed") {
+		t.Fatalf("PostgreSQL without a key file: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.key")
+	os.WriteFile(bad, []byte("not hex\n"), 0o600)
+	if _, err := secretKey(bad, db, log); err == nil || !strings.Contains(err.Error(), "64 hex digits") {
+		t.Fatalf("a bad key file: %v", err)
+	}
+	given := filepath.Join(dir, "given.key")
+	os.WriteFile(given, []byte(strings.Repeat("ab", 32)+"\n"), 0o600)
+	if k, err := secretKey(given, "postgres://localhost/accountd", log); err != nil || k[0] != 0xab {
+		t.Fatalf("a given key file: %v", err)
+	}
 }

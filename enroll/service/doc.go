@@ -27,6 +27,12 @@
 //     same statement that stores it: one message per 30 s per user and
 //     kind, against mail bombing and SMS pumping); backup codes
 //     single-use, stored as salted HMACs. All compared in constant time.
+//   - TOTP keys: sealed in the database (package seal: AES-256-GCM under
+//     Config.SecretKey, the user id as associated data), so a dump, a
+//     backup or a query that reads the table gives no one's codes. The
+//     first instance records a check value of the key; an instance with
+//     another key does not start. Keys stored before sealing are sealed at
+//     start-up.
 //   - Guessing: 5 wrong guesses per user and factor, counted in the
 //     database (ratelimit.go), so several instances on one database share
 //     the limit and concurrency cannot get around it; then 429 with

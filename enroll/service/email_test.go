@@ -136,7 +136,7 @@ func TestMailDeliveryFailure(t *testing.T) {
 }
 
 func TestNoMailRouteIsRefused(t *testing.T) {
-	_, err := New(Config{DB: storetest.DSN(t, "sqlite")})
+	_, err := New(Config{DB: storetest.DSN(t, "sqlite"), SecretKey: testKey})
 	if err == nil || !strings.Contains(err.Error(), "--smtp") {
 		t.Fatalf("New without mail = %v", err)
 	}

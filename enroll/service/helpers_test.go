@@ -53,6 +53,10 @@ func (l *logBuffer) String() string {
 	return l.buf.String()
 }
 
+// testKey is the secret key of the services under test: one key, so that
+// instances sharing a database agree.
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
 // env is a running service on a real loopback HTTP server.
 type env struct {
 	t       testing.TB
@@ -82,6 +86,9 @@ func startOn(t *testing.T, cfg Config, clk *clock) *env {
 		cfg.Dev = true
 	}
 	cfg.Now = e.clock.Now
+	if cfg.SecretKey == nil {
+		cfg.SecretKey = testKey
+	}
 	cfg.Logger = slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc, err := New(cfg)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/authdesk/authdesk/enroll"
 	"github.com/authdesk/authdesk/enroll/notify"
+	"github.com/authdesk/authdesk/enroll/seal"
 	"github.com/authdesk/authdesk/enroll/store"
 )
 
@@ -27,6 +28,11 @@ type Config struct {
 	SessionTTL     time.Duration // lifetime of a session; default 24 h
 	Logger         *slog.Logger  // default: discard
 	Now            func() time.Time
+
+	// SecretKey (32 bytes) seals the users' TOTP keys in the database. Every
+	// instance on one database needs the same one: the first to start
+	// records a check value, and New refuses another key.
+	SecretKey []byte
 
 	// Email and SMS, when set, replace the senders the fields above choose.
 	Email notify.Sender
@@ -47,6 +53,8 @@ type Service struct {
 	sms        notify.Sender // nil: SMS is not offered
 	mux        *http.ServeMux
 	routes     []route
+
+	box *seal.Box // seals TOTP keys in the database
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -85,7 +93,11 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{
+	box, err := seal.New(cfg.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("new service: the secret key that seals TOTP keys: %w", err)
+	}
+	s := &Service{box: box,
 		issuer: cfg.Issuer, policy: policy, require2FA: cfg.Require2FA, dev: cfg.Dev,
 		sessionTTL: cfg.SessionTTL, log: cfg.Logger, now: cfg.Now,
 	}
@@ -106,6 +118,10 @@ func New(cfg Config) (*Service, error) {
 	s.store, err = store.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
+	}
+	if err := s.sealSecrets(ctx); err != nil {
+		s.store.Close()
+		return nil, fmt.Errorf("new service: %w", err)
 	}
 	from := cfg.MailFrom
 	if from == "" {

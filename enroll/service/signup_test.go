@@ -25,7 +25,7 @@ func FuzzSignup(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	svc, err := New(Config{DB: storetest.DSN(f, "sqlite"), Dev: true, Logger: slog.New(slog.DiscardHandler)})
+	svc, err := New(Config{DB: storetest.DSN(f, "sqlite"), Dev: true, Logger: slog.New(slog.DiscardHandler), SecretKey: testKey})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func FuzzLoginMFA(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	clk := &clock{t: time.Now()}
-	svc, err := New(Config{DB: storetest.DSN(f, "sqlite"), Dev: true, Logger: slog.New(slog.DiscardHandler), Now: clk.Now})
+	svc, err := New(Config{DB: storetest.DSN(f, "sqlite"), Dev: true, Logger: slog.New(slog.DiscardHandler), Now: clk.Now, SecretKey: testKey})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func (s *Service) setupTOTP(c *call) error {
 	secret := make([]byte, 20)
 	rand.Read(secret)
 	if err := s.store.PutPendingFactor(c.ctx, store.Factor{
-		UserID: c.user.ID, Kind: "totp", Secret: b32.EncodeToString(secret), CreatedAt: c.now,
+		UserID: c.user.ID, Kind: "totp", Secret: s.box.Seal(c.user.ID, b32.EncodeToString(secret)), CreatedAt: c.now,
 	}); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return apiError(http.StatusConflict, "already_enabled", "", "an authenticator app is set up already")
@@ -116,7 +116,11 @@ func (s *Service) checkTOTP(c *call, code string, pending bool, then func(tx *st
 	if !sixDigits(code) {
 		return badRequest("invalid_code", "code", "the code is 6 digits")
 	}
-	secret, err := b32.DecodeString(f.Secret)
+	key, err := s.box.Open(c.user.ID, f.Secret)
+	if err != nil {
+		return err
+	}
+	secret, err := b32.DecodeString(key)
 	if err != nil {
 		return err
 	}
