@@ -169,8 +169,8 @@ func scanFile(data []byte) (j fileJSON, ok bool) {
 			v := s.int()
 			j.Version = &v
 			return 1
-		case "header":
-			if raw := s.raw(); s.bad || json.Unmarshal(raw, &j.Header) != nil {
+		case "header": // small: encoding/json reads (and checks) it
+			if start, _ := s.skip(); s.bad || json.Unmarshal(s.b[start:s.i], &j.Header) != nil {
 				s.bad = true
 			}
 			return 2
@@ -197,17 +197,13 @@ func (f *sealedFile) open(master []byte) ([]byte, error) {
 	if f.plain {
 		return f.db, nil
 	}
-	gcm, err := newGCM(master)
-	if err != nil {
-		return nil, err
-	}
-	ct := append(f.db, f.tag...) // within f.db's capacity: see parseFile
+	ct := f.db // with room for the tag: see parseFile
 	f.db = nil
-	plain, err := gcm.Open(ct[:0], f.nonce, ct, nil)
-	if err != nil {
+	plain, err := unsealInPlace(master, f.nonce, ct, f.tag)
+	if errors.Is(err, errTagMismatch) {
 		return nil, errAuthFailed
 	}
-	return plain, nil
+	return plain, err
 }
 
 // hasSlot reports whether the file has a slot of type typ.

@@ -183,12 +183,19 @@ func seal(key, plaintext []byte) (ct, nonce, tag []byte, err error) {
 // unseal is seal's inverse; errTagMismatch when the key is wrong or a byte
 // of the ciphertext, nonce or tag changed.
 func unseal(key, nonce, ct, tag []byte) ([]byte, error) {
+	buf := make([]byte, len(ct), len(ct)+len(tag))
+	copy(buf, ct)
+	return unsealInPlace(key, nonce, buf, tag)
+}
+
+// unsealInPlace is unseal decrypting ct where it lies; ct must have room
+// for the tag after it (cap(ct)-len(ct) >= len(tag)) and is consumed.
+func unsealInPlace(key, nonce, ct, tag []byte) ([]byte, error) {
 	gcm, err := newGCM(key)
 	if err != nil {
 		return nil, err
 	}
-	in := make([]byte, 0, len(ct)+len(tag))
-	in = append(append(in, ct...), tag...)
+	in := append(ct, tag...)
 	out, err := gcm.Open(in[:0], nonce, in, nil)
 	if err != nil {
 		return nil, errTagMismatch

@@ -96,7 +96,7 @@ func decode(r *http.Request, v any) error {
 // decodeOptional is decode for requests whose body may be empty.
 func decodeOptional(r *http.Request, v any) error {
 	err := decode(r, v)
-	if e, ok := err.(*enroll.Error); ok && e.Code == "empty_body" {
+	if isCode(err, "empty_body") {
 		return nil
 	}
 	return err
